@@ -1,0 +1,5 @@
+"""Command-line tasks: flask --app trainhub <command>."""
+
+
+def init_app(app) -> None:
+    pass

@@ -1,0 +1,34 @@
+"""Error pages in the user's language; nothing half-written survives an error."""
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from trainhub.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("Your role does not allow this action.")),
+    404: (_l("Not found"), _l("This page does not exist, or it is outside your unit.")),
+    405: (_l("Not allowed"), _l("This action is not available here.")),
+    413: (_l("File too large"), _l("The upload is larger than allowed.")),
+    500: (_l("Something went wrong"), _l("The request failed and nothing was saved. Please try again later.")),
+}
+
+
+def _page(code: int, message=None):
+    title, default = MESSAGES[code]
+    return render_template("errors/error.html", title=title, message=message or default), code
+
+
+def init_app(app) -> None:
+    for code in (400, 403, 404, 405, 413):
+        app.register_error_handler(code, lambda error, code=code: _page(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return _page(400, _l("The form has expired or was not sent from this site. Please reload the page and try again."))
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        db.session.rollback()
+        return _page(500)

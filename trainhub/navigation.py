@@ -1,0 +1,41 @@
+"""The main menu: each domain adds its entries; the menu shows those the user's role can use."""
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_login import current_user
+
+from trainhub.accounts.models import ROLES
+from trainhub.accounts.permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string
+    capability: str | None = None
+    roles: frozenset[str] | None = None
+    order: int = 50
+
+
+_ITEMS: list[NavItem] = []
+
+
+def add_nav_item(endpoint: str, label, capability: str | None = None, roles=None, order: int = 50) -> None:
+    if any(item.endpoint == endpoint for item in _ITEMS):
+        return
+    _ITEMS.append(NavItem(endpoint, label, capability, frozenset(roles) if roles else None, order))
+    _ITEMS.sort(key=lambda item: item.order)
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def _menu():
+        if not current_user.is_authenticated:
+            return {"nav_items": [], "role_label": ""}
+        items = [
+            {"url": url_for(item.endpoint), "label": item.label, "prefix": item.endpoint.split(".")[0] + "."}
+            for item in _ITEMS
+            if (item.capability is None or can(item.capability))
+            and (item.roles is None or current_user.role in item.roles)
+        ]
+        return {"nav_items": items, "role_label": ROLES.get(current_user.role, current_user.role)}

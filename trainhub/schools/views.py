@@ -1,0 +1,1 @@
+from trainhub.schools import bp  # noqa: F401

@@ -1,0 +1,56 @@
+"""Request-wide protections: the user's scope on the session, security headers, the user loader."""
+import sqlalchemy as sa
+from flask import g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from trainhub.extensions import db, login_manager
+from trainhub.scoping import Scope, set_scope
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def scope_for(user) -> Scope:
+    """Return what a signed-in user may see: a unit subtree, a school, or one teacher."""
+    from trainhub.accounts.models import UNIT_ROLES
+
+    if user.role in UNIT_ROLES and user.unit is not None:
+        return Scope(unit_path=user.unit.path, home_path=user.unit.path)
+    if user.role == "school_admin" and user.school is not None:
+        return Scope(home_path=user.school.county.path, school_id=user.school_id)
+    if user.role == "teacher" and user.teacher is not None:
+        return Scope(home_path=user.teacher.school.county.path, school_id=user.teacher.school_id,
+                     teacher_id=user.teacher_id)
+    return Scope.nothing()
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        from trainhub.accounts.models import User
+
+        return db.session.scalars(sa.select(User).where(User.id == int(user_id))).first()
+
+    @app.before_request
+    def _scope_the_session():
+        # Loading the user and their unit happens unscoped; everything after is scoped.
+        set_scope(db.session, None)
+        if current_user.is_authenticated:
+            set_scope(db.session, scope_for(current_user))
+        else:
+            set_scope(db.session, Scope.nothing())
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,1 @@
+from trainhub.teachers import bp  # noqa: F401

@@ -1,0 +1,68 @@
+"""Controlled vocabularies shared across domains: stored codes with translatable labels."""
+from flask_babel import lazy_gettext as _l
+
+STAGES = {
+    "kindergarten": _l("Kindergarten"),
+    "primary": _l("Primary"),
+    "junior": _l("Junior high"),
+    "senior": _l("Senior high"),
+}
+
+LOCALITIES = {"urban": _l("Urban"), "town": _l("Town"), "rural": _l("Rural")}
+
+SCHOOL_FLAGS = {
+    "is_small_rural": _l("Small rural school"),
+    "is_boarding": _l("Boarding school"),
+    "is_relocation_site": _l("Relocation-site school"),
+    "is_teaching_point": _l("Teaching point"),
+}
+
+UNIT_KINDS = {"province": _l("Province"), "prefecture": _l("Prefecture"), "county": _l("County")}
+
+EMPLOYMENT_TYPES = {
+    "regular": _l("Regular"),
+    "special_post": _l("Special-post"),
+    "support": _l("Support"),
+    "silver_age": _l("Silver-age"),
+    "substitute": _l("Substitute"),
+}
+
+DEGREES = {
+    "secondary": _l("Secondary vocational"),
+    "associate": _l("Associate degree"),
+    "bachelor": _l("Bachelor's degree"),
+    "master": _l("Master's degree"),
+    "doctor": _l("Doctorate"),
+}
+
+TITLES = {
+    "none": _l("No title"),
+    "junior": _l("Junior title"),
+    "intermediate": _l("Intermediate title"),
+    "senior": _l("Senior title"),
+    "full_senior": _l("Full senior title"),
+}
+
+KEY_TEACHER_LEVELS = {
+    "none": _l("Not a key teacher"),
+    "school": _l("School-level key teacher"),
+    "county": _l("County-level key teacher"),
+    "prefecture": _l("Prefecture-level key teacher"),
+    "province": _l("Province-level key teacher"),
+}
+
+TEACHER_STATUSES = {"active": _l("Active"), "retired": _l("Retired"), "left": _l("Left")}
+
+GENDERS = {"male": _l("Male"), "female": _l("Female")}
+
+
+def label(vocabulary: dict, code: str | None) -> str:
+    """Return the label of a code, or the code itself when it is unknown."""
+    if code is None:
+        return ""
+    return str(vocabulary.get(code, code))
+
+
+def choices(vocabulary: dict) -> list[tuple[str, str]]:
+    """Return (code, label) pairs for a select field."""
+    return [(code, str(text)) for code, text in vocabulary.items()]
