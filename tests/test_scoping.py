@@ -26,9 +26,9 @@ def test_prefecture_scope_sees_the_whole_subtree(world):
 
 
 def test_out_of_scope_rows_are_hidden_in_joins_and_relationship_loads(world):
-    teacher_b_id = world["teacher_b"].id
+    teacher_b_id, path = world["teacher_b"].id, world["county_a"].path
     db.session.expunge_all()
-    set_scope(db.session, Scope(unit_path=world["county_a"].path, home_path=world["county_a"].path))
+    set_scope(db.session, Scope(unit_path=path, home_path=path))
     assert db.session.scalars(sa.select(Teacher).where(Teacher.id == teacher_b_id)).first() is None
     joined = db.session.scalars(sa.select(Teacher.name).join(School).where(School.name.like("康乐%"))).all()
     assert joined == []
