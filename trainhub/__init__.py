@@ -12,12 +12,16 @@ BLUEPRINTS = (
     "trainhub.dashboard:bp",
     "trainhub.schools:bp",
     "trainhub.teachers:bp",
+    "trainhub.training:bp",
+    "trainhub.staffing:bp",
 )
 # Packages whose models must be imported before the metadata is complete.
 MODEL_MODULES = (
     "trainhub.schools.models",
     "trainhub.teachers.models",
     "trainhub.accounts.models",
+    "trainhub.training.models",
+    "trainhub.staffing.models",
 )
 
 

@@ -13,6 +13,11 @@ CAPABILITIES = {
 }
 
 
+def define_capability(name: str, roles: set[str]) -> None:
+    """Declare a capability of a domain (called when the domain's package is imported)."""
+    CAPABILITIES[name] = set(roles)
+
+
 def can(capability: str, user=None) -> bool:
     user = user or current_user
     return user.is_authenticated and user.role in CAPABILITIES[capability]

@@ -1,0 +1,1 @@
+from trainhub.staffing import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from trainhub.training import bp  # noqa: F401
