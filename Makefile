@@ -14,6 +14,7 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 
 demo: install
+	mkdir -p instance
 	$(BIN)/flask --app trainhub seed-demo --if-empty
 	$(BIN)/flask --app trainhub run --host 127.0.0.1 --port 5000
 
