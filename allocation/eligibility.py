@@ -1,0 +1,233 @@
+"""Who may take what: the sparse list of eligible (candidate, post) pairs, built with indexes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocation.domain import Problem
+
+EARTH_RADIUS_KM = 6371.0088
+NO_HOME = -1
+UNKNOWN_DISTANCE = -1
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Return great-circle distances in kilometres (vectorised, degrees in)."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _codes(values, vocabulary: dict[str, int]) -> np.ndarray:
+    return np.fromiter((vocabulary[v] for v in values), dtype=np.int64, count=len(values))
+
+
+def _expand_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenate arange(start, start + length) for every row, without a Python loop."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    row_offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + (np.arange(total, dtype=np.int64) - row_offsets)
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """The problem as integer arrays indexed by position (ids map to positions in Problem)."""
+
+    subjects: dict[str, int]
+    stages: dict[str, int]
+    counties: dict[str, int]
+    post_school: np.ndarray
+    post_county: np.ndarray
+    post_key: np.ndarray          # subject code * number of stages + stage code
+    post_seats: np.ndarray
+    post_weight: np.ndarray
+    school_lat: np.ndarray        # nan when unknown
+    school_lon: np.ndarray
+    cand_home: np.ndarray         # NO_HOME when none
+    cand_score: np.ndarray
+    cand_is_key: np.ndarray
+    cand_limit_km: np.ndarray     # tighter of the candidate's and the rule's limit; nan when none
+    cand_has_prefs: np.ndarray
+    cand_has_counties: np.ndarray
+    cand_key_codes: np.ndarray    # sorted codes candidate * keys + key the candidate teaches
+    cand_county_codes: np.ndarray  # sorted codes candidate * counties + county the candidate accepts
+    pref_codes: np.ndarray        # sorted codes candidate * posts + post listed in preferences
+    forbidden_codes: np.ndarray   # sorted codes candidate * posts + post
+
+    @property
+    def n_posts(self) -> int:
+        return len(self.post_school)
+
+    @property
+    def n_candidates(self) -> int:
+        return len(self.cand_home)
+
+    @property
+    def n_keys(self) -> int:
+        return max(1, len(self.subjects) * len(self.stages))
+
+
+def encode(problem: Problem) -> Arrays:
+    """Encode the problem as arrays; subjects, stages and counties become integer codes."""
+    schools, posts, candidates = problem.schools, problem.posts, problem.candidates
+    subjects = {s: i for i, s in enumerate(sorted({p.subject for p in posts}))}
+    stages = {s: i for i, s in enumerate(sorted({p.stage for p in posts}))}
+    counties = {c: i for i, c in enumerate(sorted({s.county for s in schools}))}
+    n_stages = max(1, len(stages))
+    school_index, post_index = problem.school_index, problem.post_index
+    n_posts, n_keys = len(posts), max(1, len(subjects) * n_stages)
+
+    school_county = _codes([s.county for s in schools], counties)
+    post_school = _codes([p.school for p in posts], school_index)
+    post_key = _codes([p.subject for p in posts], subjects) * n_stages + _codes([p.stage for p in posts], stages)
+
+    key_codes, county_codes, pref_codes = [], [], []
+    for c, candidate in enumerate(candidates):
+        stage_codes = [stages[s] for s in candidate.stages if s in stages]
+        for subject in candidate.subjects:
+            if subject in subjects:
+                key_codes.extend(c * n_keys + subjects[subject] * n_stages + st for st in stage_codes)
+        county_codes.extend(c * len(counties) + counties[k] for k in candidate.counties if k in counties)
+        if candidate.preferences:
+            pref_codes.extend(c * n_posts + post_index[p] for p in candidate.preferences)
+    forbidden = [problem.candidate_index[f.candidate] * n_posts + post_index[f.post] for f in problem.rules.forbidden]
+
+    rule_limit = problem.rules.max_distance_km
+    own_limit = np.array([np.nan if c.max_distance_km is None else c.max_distance_km for c in candidates], dtype=float)
+    limit = own_limit if rule_limit is None else np.fmin(own_limit, rule_limit)
+    return Arrays(
+        subjects=subjects, stages=stages, counties=counties,
+        post_school=post_school,
+        post_county=school_county[post_school] if n_posts else np.zeros(0, dtype=np.int64),
+        post_key=post_key,
+        post_seats=np.array([p.seats for p in posts], dtype=np.int64),
+        post_weight=np.array([p.weight for p in posts], dtype=np.int64),
+        school_lat=np.array([np.nan if s.lat is None else s.lat for s in schools], dtype=float),
+        school_lon=np.array([np.nan if s.lon is None else s.lon for s in schools], dtype=float),
+        cand_home=np.array([NO_HOME if c.home_school is None else school_index[c.home_school] for c in candidates],
+                           dtype=np.int64),
+        cand_score=np.array([c.score for c in candidates], dtype=float),
+        cand_is_key=np.array([c.is_key_teacher for c in candidates], dtype=bool),
+        cand_limit_km=limit.astype(float) if len(candidates) else np.zeros(0),
+        cand_has_prefs=np.array([c.preferences is not None for c in candidates], dtype=bool),
+        cand_has_counties=np.array([bool(c.counties) for c in candidates], dtype=bool),
+        cand_key_codes=np.unique(np.array(key_codes, dtype=np.int64)),
+        cand_county_codes=np.unique(np.array(county_codes, dtype=np.int64)),
+        pref_codes=np.unique(np.array(pref_codes, dtype=np.int64)),
+        forbidden_codes=np.unique(np.array(forbidden, dtype=np.int64)),
+    )
+
+
+def pair_distances(arrays: Arrays, cand: np.ndarray, post: np.ndarray) -> np.ndarray:
+    """Return home-school-to-post distances in km for pairs; nan where unknown."""
+    home = arrays.cand_home[cand]
+    known = home >= 0
+    dist = np.full(len(cand), np.nan)
+    if known.any():
+        target = arrays.post_school[post[known]]
+        source = home[known]
+        dist[known] = haversine_km(arrays.school_lat[source], arrays.school_lon[source],
+                                   arrays.school_lat[target], arrays.school_lon[target])
+    return dist
+
+
+@dataclass(frozen=True)
+class FilterMasks:
+    """One boolean mask per eligibility condition, over a list of pairs."""
+
+    teaches: np.ndarray
+    county: np.ndarray
+    preferred: np.ndarray
+    not_home: np.ndarray
+    near: np.ndarray
+    allowed: np.ndarray
+
+    def all(self) -> np.ndarray:
+        return self.teaches & self.county & self.preferred & self.not_home & self.near & self.allowed
+
+
+def pair_masks(arrays: Arrays, cand: np.ndarray, post: np.ndarray, dist: np.ndarray) -> FilterMasks:
+    """Evaluate every eligibility condition on the given pairs (vectorised)."""
+    n_posts = arrays.n_posts
+    teaches = np.isin(cand * arrays.n_keys + arrays.post_key[post], arrays.cand_key_codes)
+    county = ~arrays.cand_has_counties[cand] | np.isin(
+        cand * len(arrays.counties) + arrays.post_county[post], arrays.cand_county_codes)
+    preferred = ~arrays.cand_has_prefs[cand] | np.isin(cand * n_posts + post, arrays.pref_codes)
+    not_home = arrays.post_school[post] != arrays.cand_home[cand]
+    limit = arrays.cand_limit_km[cand]
+    with np.errstate(invalid="ignore"):
+        near = np.isnan(limit) | np.isnan(dist) | (dist <= limit + 1e-9)
+    allowed = ~np.isin(cand * n_posts + post, arrays.forbidden_codes)
+    return FilterMasks(teaches, county, preferred, not_home, near, allowed)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Eligible pairs sorted by candidate then preference rank, with per-pair data."""
+
+    arrays: Arrays
+    cand: np.ndarray
+    post: np.ndarray
+    rank: np.ndarray       # 1 = first choice; 0 when the candidate gave no preferences
+    dist_km: np.ndarray    # whole kilometres; UNKNOWN_DISTANCE when coordinates are missing
+    cand_start: np.ndarray  # pairs of candidate c are cand_start[c]:cand_start[c + 1]
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.cand)
+
+    def objective_distance(self) -> np.ndarray:
+        """Return per-pair distance with unknown distances counted as 0."""
+        return np.maximum(self.dist_km, 0)
+
+    def post_counts(self) -> np.ndarray:
+        """Return the number of eligible candidates per post."""
+        return np.bincount(self.post, minlength=self.arrays.n_posts)
+
+    def find(self, cand: int, post: int) -> int:
+        """Return the pair index of (cand, post), or -1 when not eligible."""
+        lo, hi = self.cand_start[cand], self.cand_start[cand + 1]
+        hits = np.nonzero(self.post[lo:hi] == post)[0]
+        return int(lo + hits[0]) if len(hits) else -1
+
+
+def build_eligibility(problem: Problem, arrays: Arrays | None = None) -> Eligibility:
+    """List every eligible pair without testing every candidate against every post."""
+    arrays = arrays or encode(problem)
+    post_index = problem.post_index
+    n_keys = arrays.n_keys
+
+    # Candidates with preferences: only the listed posts are candidates for eligibility.
+    pref_cand, pref_post, pref_rank = [], [], []
+    for c, candidate in enumerate(problem.candidates):
+        if candidate.preferences:
+            pref_cand.extend([c] * len(candidate.preferences))
+            pref_post.extend(post_index[p] for p in candidate.preferences)
+            pref_rank.extend(range(1, len(candidate.preferences) + 1))
+
+    # Candidates without preferences: every post of a (subject, stage) they teach, looked up by key.
+    order = np.argsort(arrays.post_key, kind="stable")
+    key_start = np.searchsorted(arrays.post_key[order], np.arange(n_keys + 1))
+    key_rows = arrays.cand_key_codes
+    row_cand, row_key = key_rows // n_keys, key_rows % n_keys
+    open_rows = ~arrays.cand_has_prefs[row_cand] if len(row_cand) else np.zeros(0, dtype=bool)
+    row_cand, row_key = row_cand[open_rows], row_key[open_rows]
+    lengths = key_start[row_key + 1] - key_start[row_key]
+    open_post = order[_expand_ranges(key_start[row_key], lengths)]
+    open_cand = np.repeat(row_cand, lengths)
+
+    cand = np.concatenate([np.array(pref_cand, dtype=np.int64), open_cand.astype(np.int64)])
+    post = np.concatenate([np.array(pref_post, dtype=np.int64), open_post.astype(np.int64)])
+    rank = np.concatenate([np.array(pref_rank, dtype=np.int64), np.zeros(len(open_cand), dtype=np.int64)])
+    dist = pair_distances(arrays, cand, post)
+    keep = pair_masks(arrays, cand, post, dist).all()
+    cand, post, rank, dist = cand[keep], post[keep], rank[keep], dist[keep]
+
+    order = np.argsort(cand, kind="stable")
+    cand, post, rank, dist = cand[order], post[order], rank[order], dist[order]
+    dist_km = np.where(np.isnan(dist), UNKNOWN_DISTANCE, np.rint(np.nan_to_num(dist))).astype(np.int64)
+    cand_start = np.searchsorted(cand, np.arange(arrays.n_candidates + 1))
+    return Eligibility(arrays, cand, post, rank, dist_km, cand_start)

@@ -1,0 +1,85 @@
+"""Coverage without coupling rules, as one min-cost flow (exact: the assignment polytope is integral)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from allocation.eligibility import Eligibility
+
+# Headroom kept below 2**63: the flow solver scales costs by the node count internally.
+COST_LIMIT = 2**62
+
+
+@dataclass(frozen=True)
+class FlowOutcome:
+    chosen: np.ndarray   # indices of the chosen eligible pairs
+    status: str
+
+
+def lexicographic_costs(elig: Eligibility, pairs: np.ndarray, n_nodes: int) -> np.ndarray | None:
+    """Fold (max weight, min rank, min distance) into one integer cost per pair arc, or None on overflow.
+
+    Two optimal flows differ by cycles of the residual graph; a simple cycle uses at most
+    2 * min(candidates, posts) pair arcs, so a multiplier above that many times the largest
+    lower-level cost makes every lower level unable to outweigh one unit of the level above.
+    """
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=np.int64)
+    weight = elig.arrays.post_weight[elig.post[pairs]]
+    rank = elig.rank[pairs]
+    dist = elig.objective_distance()[pairs]
+    cycle_arcs = 2 * min(len(np.unique(elig.cand[pairs])), len(np.unique(elig.post[pairs]))) + 2
+    distance_scale = 1
+    rank_scale = cycle_arcs * int(dist.max()) + 1
+    low_max = int(rank.max()) * rank_scale + int(dist.max())
+    weight_scale = cycle_arcs * low_max + 1
+    largest = int(weight.max()) * weight_scale + low_max
+    if largest * (n_nodes + 1) >= COST_LIMIT or largest * cycle_arcs >= COST_LIMIT:
+        return None
+    return -weight * weight_scale + rank * rank_scale + dist * distance_scale
+
+
+def solve_coverage(elig: Eligibility, locked: np.ndarray) -> FlowOutcome | None:
+    """Return the lexicographic coverage optimum with locked pairs forced, or None when costs overflow."""
+    arrays = elig.arrays
+    n_cand, n_posts = arrays.n_candidates, arrays.n_posts
+    seats_left = arrays.post_seats.copy()
+    np.subtract.at(seats_left, elig.post[locked], 1)
+    is_locked = np.zeros(n_cand, dtype=bool)
+    is_locked[elig.cand[locked]] = True
+
+    # Locked candidates are placed already; the others compete for the seats left.
+    pairs = np.nonzero(~is_locked[elig.cand] & (seats_left[elig.post] > 0))[0]
+    source, sink = 0, 1 + n_cand + n_posts
+    n_nodes = n_cand + n_posts + 2
+    costs = lexicographic_costs(elig, pairs, n_nodes)
+    if costs is None:
+        return None
+    active_cand = np.unique(elig.cand[pairs])
+    active_post = np.unique(elig.post[pairs])
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    # Each candidate takes at most one post.
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.zeros(len(active_cand), dtype=np.int64), 1 + active_cand,
+        np.ones(len(active_cand), dtype=np.int64), np.zeros(len(active_cand), dtype=np.int64))
+    # A candidate may take any post it is eligible for; the cost carries the lexicographic objective.
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        1 + elig.cand[pairs], 1 + n_cand + elig.post[pairs], np.ones(len(pairs), dtype=np.int64), costs)
+    # A post takes at most its free seats.
+    flow.add_arcs_with_capacity_and_unit_cost(
+        1 + n_cand + active_post, np.full(len(active_post), sink, dtype=np.int64),
+        seats_left[active_post], np.zeros(len(active_post), dtype=np.int64))
+    # Leaving a candidate unassigned is allowed: the bypass arc makes this max weight, not max flow.
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, len(active_cand), 0)
+    flow.set_node_supply(source, len(active_cand))
+    flow.set_node_supply(sink, -len(active_cand))
+
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow ended with status {status}")
+    used = flow.flows(pair_arcs) > 0 if len(pairs) else np.zeros(0, dtype=bool)
+    chosen = np.concatenate([locked, pairs[used]]).astype(np.int64)
+    return FlowOutcome(np.sort(chosen), "optimal")

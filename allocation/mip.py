@@ -1,0 +1,114 @@
+"""Coverage under coupling rules: a staged integer program on the sparse eligible-pair model.
+
+The MIP backends prove these rotation-style models (source-school caps, key-teacher share)
+optimal much faster than constraint programming, so coverage with side rules uses them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from allocation.eligibility import Eligibility
+from allocation.rules import LinearRule
+
+DEFAULT_BACKEND = "CBC"
+DEFAULT_TIME_LIMIT = 60.0
+SOLVER_THREADS = 2
+
+
+@dataclass(frozen=True)
+class ProgramOutcome:
+    chosen: np.ndarray
+    status: str            # optimal, feasible, infeasible or error
+    bound: float | None    # bound on the first objective level
+    method: str
+
+
+def _groups(keys: np.ndarray, size: int) -> list[np.ndarray]:
+    """Split pair indices by key (candidate or post) in one sort."""
+    order = np.argsort(keys, kind="stable")
+    cuts = np.searchsorted(keys[order], np.arange(size + 1))
+    return [order[cuts[i]:cuts[i + 1]] for i in range(size)]
+
+
+def solve_coverage_program(elig: Eligibility, side: list[LinearRule], hint: np.ndarray | None,
+                           time_limit: float | None, backend: str = DEFAULT_BACKEND) -> ProgramOutcome:
+    """Maximise weight, then minimise rank sum, then distance, each level fixed before the next."""
+    arrays = elig.arrays
+    method = f"mip_{backend.lower()}"
+    solver = pywraplp.Solver.CreateSolver(backend)
+    if solver is None:
+        raise RuntimeError(f"the {backend} backend is not available in this OR-Tools build")
+    solver.SetNumThreads(SOLVER_THREADS)
+    x = [solver.BoolVar(f"x{i}") for i in range(elig.n_pairs)]
+
+    # Each candidate takes at most one post.
+    for pairs in _groups(elig.cand, arrays.n_candidates):
+        if len(pairs) > 1:
+            row = solver.Constraint(0, 1)
+            for i in pairs.tolist():
+                row.SetCoefficient(x[i], 1)
+    # Each post takes at most its seats.
+    for p, pairs in enumerate(_groups(elig.post, arrays.n_posts)):
+        if len(pairs) > arrays.post_seats[p]:
+            row = solver.Constraint(0, int(arrays.post_seats[p]))
+            for i in pairs.tolist():
+                row.SetCoefficient(x[i], 1)
+    # Side rules: locked pairs, source-school bounds, key-teacher share.
+    for rule in side:
+        lower = -solver.infinity() if rule.lower is None else rule.lower
+        upper = solver.infinity() if rule.upper is None else rule.upper
+        row = solver.Constraint(lower, upper)
+        for i, coef in zip(rule.pairs.tolist(), rule.coefs.tolist()):
+            row.SetCoefficient(x[i], coef)
+
+    if hint is not None and len(x):
+        values = np.zeros(elig.n_pairs)
+        values[hint] = 1.0
+        solver.SetHint(x, values.tolist())
+
+    levels = [
+        ("weight", arrays.post_weight[elig.post], True),
+        ("rank", elig.rank, False),
+        ("distance", elig.objective_distance(), False),
+    ]
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, 1e-9)
+    limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    deadline = solver.WallTime() / 1000.0 + limit
+    status, bound, chosen = "optimal", None, None
+    for level, coefs, maximise in levels:
+        if level != "weight" and not np.any(coefs):
+            continue
+        objective = solver.Objective()
+        objective.Clear()
+        for i, coef in enumerate(coefs.tolist()):
+            if coef:
+                objective.SetCoefficient(x[i], coef)
+        objective.SetMaximization() if maximise else objective.SetMinimization()
+        solver.SetTimeLimit(max(1, int((deadline - solver.WallTime() / 1000.0) * 1000)))
+        result = solver.Solve(params)
+        if result == pywraplp.Solver.INFEASIBLE:
+            return ProgramOutcome(np.zeros(0, dtype=np.int64), "infeasible", None, method)
+        if result not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            if chosen is None:
+                return ProgramOutcome(np.zeros(0, dtype=np.int64), "error", None, method)
+            status = "feasible"
+            break
+        values = np.array([v.solution_value() for v in x]) if x else np.zeros(0)
+        chosen = np.nonzero(values > 0.5)[0].astype(np.int64)
+        achieved = int(round(float(coefs[chosen].sum())))
+        if level == "weight":
+            bound = float(objective.BestBound()) if result == pywraplp.Solver.FEASIBLE else float(achieved)
+        if result == pywraplp.Solver.FEASIBLE:
+            status = "feasible"
+            break
+        # Keep this level at its optimum while the next level is optimised.
+        row = solver.Constraint(achieved, achieved)
+        for i, coef in enumerate(coefs.tolist()):
+            if coef:
+                row.SetCoefficient(x[i], coef)
+        solver.SetHint(x, values.tolist())
+    return ProgramOutcome(chosen, status, bound, method)
