@@ -13,6 +13,12 @@ def outcome_pair(elig: Eligibility, chosen: np.ndarray) -> np.ndarray:
     return outcome
 
 
+def outcome_ranks(elig: Eligibility, outcome: np.ndarray) -> np.ndarray:
+    """Return, per candidate, the rank of its outcome; unassigned ranks below every post."""
+    # Index -1 picks the appended sentinel, so unassigned candidates need no special case.
+    return np.append(elig.rank, np.iinfo(np.int64).max)[outcome]
+
+
 def post_occupancy(elig: Eligibility, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return free seats and the lowest held score per post (inf when empty)."""
     arrays = elig.arrays
@@ -24,9 +30,7 @@ def post_occupancy(elig: Eligibility, chosen: np.ndarray) -> tuple[np.ndarray, n
 
 def preferred_pairs(elig: Eligibility, chosen: np.ndarray) -> np.ndarray:
     """Mark the eligible pairs whose post the candidate likes better than its outcome."""
-    outcome = outcome_pair(elig, chosen)
-    outcome_rank = np.where(outcome >= 0, elig.rank[np.maximum(outcome, 0)], np.iinfo(np.int64).max)
-    return elig.rank < outcome_rank[elig.cand]
+    return elig.rank < outcome_ranks(elig, outcome_pair(elig, chosen))[elig.cand]
 
 
 def blocking_pairs(elig: Eligibility, chosen: np.ndarray) -> np.ndarray:

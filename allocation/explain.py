@@ -12,11 +12,15 @@ import numpy as np
 
 from allocation.domain import Assignment, Problem, Reason, Unassigned, Unfilled
 from allocation.eligibility import Eligibility, _expand_ranges, pair_distances, pair_masks
-from allocation.envy import outcome_pair, post_occupancy
+from allocation.envy import outcome_pair, outcome_ranks, post_occupancy
 
 # Pairs expanded at most to diagnose entities without any eligible partner.
 DIAGNOSIS_PAIR_LIMIT = 3_000_000
 FLAG_WORDS = {"key_aid_county": "key-aid county", "relocation_site": "relocation-site", "small_rural": "small rural"}
+
+
+def _plural(k: int, noun: str) -> str:
+    return f"{k} {noun}" if k == 1 else f"{k} {noun}s"
 
 
 def _count(keys: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
@@ -172,8 +176,8 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
     merit = problem.mechanism == "merit"
     free, lowest = post_occupancy(elig, chosen)
     outcome = outcome_pair(elig, chosen)
-    outcome_rank = np.where(outcome >= 0, elig.rank[np.maximum(outcome, 0)], np.iinfo(np.int64).max)
-    outcome_weight = np.where(outcome >= 0, arrays.post_weight[elig.post[np.maximum(outcome, 0)]], 0)
+    outcome_rank = outcome_ranks(elig, outcome)
+    outcome_weight = np.append(arrays.post_weight[elig.post], 0)[outcome]
 
     # Per candidate: eligible posts, how many are full, how many are held by scores at least as high.
     score = arrays.cand_score[elig.cand]
@@ -219,10 +223,10 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
         if better_count[c]:
             k = int(better_count[c])
             if better_higher[c] == k:
-                reasons.append(Reason(f"{k} preferred posts taken by higher scores", "preferred_taken_by_higher",
+                reasons.append(Reason(f"{_plural(k, 'preferred post')} taken by higher scores", "preferred_taken_by_higher",
                                       {"count": k}))
             elif better_full[c] == k:
-                reasons.append(Reason(f"{k} preferred posts filled by others", "preferred_filled", {"count": k}))
+                reasons.append(Reason(f"{_plural(k, 'preferred post')} filled by others", "preferred_filled", {"count": k}))
             else:
                 reasons.append(Reason(f"placed here to fill a weight-{post.weight} post", "placed_for_coverage",
                                       {"weight": post.weight}))
@@ -244,16 +248,16 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
             reason = _post_without_candidates(problem, p, post_failure[p])
         elif post_elsewhere[p] < k:
             left = k - int(post_elsewhere[p])
-            reason = Reason(f"{left} eligible candidates left out by the side rules", "held_back_by_rules",
+            reason = Reason(f"{_plural(left, 'eligible candidate')} left out by the side rules", "held_back_by_rules",
                             {"count": left})
         elif merit or post_preferred_other[p] == k:
-            reason = Reason(f"all {k} eligible candidates took posts they preferred", "eligible_preferred_other",
+            reason = Reason(f"all {_plural(k, 'eligible candidate')} took posts they preferred", "eligible_preferred_other",
                             {"count": k})
         elif post_heavier[p] == k:
-            reason = Reason(f"all {k} eligible candidates placed on posts of equal or higher weight",
+            reason = Reason(f"all {_plural(k, 'eligible candidate')} placed on posts of equal or higher weight",
                             "eligible_placed_higher_weight", {"count": k})
         else:
-            reason = Reason(f"all {k} eligible candidates placed on other posts", "eligible_placed_elsewhere",
+            reason = Reason(f"all {_plural(k, 'eligible candidate')} placed on other posts", "eligible_placed_elsewhere",
                             {"count": k})
         unfilled.append(Unfilled(post.id, int(free[p]), (reason,)))
 
@@ -270,10 +274,10 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
         if k == 0:
             reasons.append(_candidate_without_posts(problem, c, cand_failure[c]))
         elif better_higher[c] == k:
-            reasons.append(Reason(f"all {k} {where} posts taken by higher scores", "all_taken_by_higher",
+            reasons.append(Reason(f"all {_plural(k, where + ' post')} taken by higher scores", "all_taken_by_higher",
                                   {"count": k}))
         elif better_full[c] == k:
-            reasons.append(Reason(f"all {k} {where} posts filled by others", "all_filled", {"count": k}))
+            reasons.append(Reason(f"all {_plural(k, where + ' post')} filled by others", "all_filled", {"count": k}))
         elif candidate.home_school in caps:
             limit = caps[candidate.home_school]
             reasons.append(Reason(f"home school {candidate.home_school} already sends its maximum of {limit}",
