@@ -41,7 +41,8 @@ def solve_coverage_program(elig: Eligibility, side: list[LinearRule], hint: np.n
     solver = pywraplp.Solver.CreateSolver(backend)
     if solver is None:
         raise RuntimeError(f"the {backend} backend is not available in this OR-Tools build")
-    solver.SetNumThreads(SOLVER_THREADS)
+    if backend != "CBC":  # CBC reads threads from its own options and would echo an error
+        solver.SetNumThreads(SOLVER_THREADS)
     x = [solver.BoolVar(f"x{i}") for i in range(elig.n_pairs)]
 
     # Each candidate takes at most one post.

@@ -1,0 +1,185 @@
+"""Oracle checks on random small problems: brute force, the integer programs and a stable-matching solver."""
+import itertools
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from matching.games import HospitalResident
+
+from allocation import solve_document
+from allocation.cpsat import solve_envy_program
+from allocation.eligibility import build_eligibility, haversine_km
+from allocation.envy import count_justified_envy
+from allocation.factories import random_problem
+from allocation.flow import solve_coverage
+from allocation.io import parse_problem
+from allocation.mip import solve_coverage_program
+
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+seeds = st.integers(min_value=0, max_value=10**6)
+
+
+def naive_eligible(problem, candidate, post) -> bool:
+    """Check the eligibility definition literally, one pair at a time."""
+    school = problem.schools[problem.school_index[post.school]]
+    if post.subject not in candidate.subjects or post.stage not in candidate.stages:
+        return False
+    if candidate.counties and school.county not in candidate.counties:
+        return False
+    if candidate.preferences is not None and post.id not in candidate.preferences:
+        return False
+    if candidate.home_school == post.school:
+        return False
+    if any(f.candidate == candidate.id and f.post == post.id for f in problem.rules.forbidden):
+        return False
+    return True
+
+
+def naive_options(problem):
+    options = []
+    for candidate in problem.candidates:
+        posts = [p for p in problem.posts if naive_eligible(problem, candidate, p)]
+        if candidate.preferences is not None:
+            posts.sort(key=lambda p: candidate.preferences.index(p.id))
+        options.append(posts)
+    return options
+
+
+def naive_distance(problem, candidate, post) -> int:
+    if candidate.home_school is None:
+        return 0
+    a = problem.schools[problem.school_index[candidate.home_school]]
+    b = problem.schools[problem.school_index[post.school]]
+    if a.lat is None or b.lat is None:
+        return 0
+    return int(round(float(haversine_km(a.lat, a.lon, b.lat, b.lon))))
+
+
+def naive_envy(problem, options, outcome) -> int:
+    """Count blocking pairs straight from the definition."""
+    held = {p.id: [c for c, q in zip(problem.candidates, outcome) if q is not None and q.id == p.id]
+            for p in problem.posts}
+    count = 0
+    for candidate, posts, got in zip(problem.candidates, options, outcome):
+        for post in posts:
+            if got is not None and (candidate.preferences is None or posts.index(post) >= posts.index(got)):
+                continue
+            holders = held[post.id]
+            if len(holders) < post.seats or any(h.score < candidate.score for h in holders):
+                count += 1
+    return count
+
+
+def all_outcomes(problem, options):
+    """Yield every assignment that respects seats."""
+    for outcome in itertools.product(*[[None, *posts] for posts in options]):
+        taken = {}
+        for post in outcome:
+            if post is not None:
+                taken[post.id] = taken.get(post.id, 0) + 1
+        if all(taken.get(p.id, 0) <= p.seats for p in problem.posts):
+            yield outcome
+
+
+def coverage_key(problem, options, outcome):
+    weight = sum(p.weight for p in outcome if p is not None)
+    rank = sum(c.preferences.index(p.id) + 1 for c, p in zip(problem.candidates, outcome)
+               if p is not None and c.preferences is not None)
+    dist = sum(naive_distance(problem, c, p) for c, p in zip(problem.candidates, outcome) if p is not None)
+    return weight, rank, dist
+
+
+@FAST
+@given(seeds, st.booleans())
+def test_eligibility_matches_the_definition(seed, with_preferences):
+    problem = parse_problem(random_problem(seed, 8, 6, with_preferences=with_preferences))
+    elig = build_eligibility(problem)
+    expected = {(c.id, p.id) for c, posts in zip(problem.candidates, naive_options(problem)) for p in posts}
+    found = {(problem.candidates[c].id, problem.posts[p].id) for c, p in zip(elig.cand.tolist(), elig.post.tolist())}
+    assert found == expected
+
+
+@FAST
+@given(seeds, st.booleans())
+def test_flow_matches_brute_force_and_mip(seed, with_preferences):
+    doc = random_problem(seed, 5, 3, with_preferences=with_preferences)
+    problem = parse_problem(doc)
+    options = naive_options(problem)
+    best = min((coverage_key(problem, options, o) for o in all_outcomes(problem, options)),
+               key=lambda k: (-k[0], k[1], k[2]))
+    result = solve_document(doc)
+    assert result["stats"]["method"] == "min_cost_flow"
+    objective = result["objective"]
+    assert (objective["weight"], objective["rank_sum"], objective["distance_km"]) == best
+
+    elig = build_eligibility(problem)
+    program = solve_coverage_program(elig, [], None, 10)
+    assert program.status == "optimal"
+    flow = solve_coverage(elig, np.zeros(0, dtype=np.int64))
+    for chosen in (program.chosen, flow.chosen):
+        assert (int(elig.arrays.post_weight[elig.post[chosen]].sum()), int(elig.rank[chosen].sum()),
+                int(np.maximum(elig.dist_km[chosen], 0).sum())) == best
+
+
+@FAST
+@given(seeds, st.sampled_from(["coverage", "merit"]))
+def test_envy_count_matches_the_definition(seed, mechanism):
+    doc = random_problem(seed, 7, 4, mechanism=mechanism)
+    problem = parse_problem(doc)
+    result = solve_document(doc)
+    by_id = {p.id: p for p in problem.posts}
+    placed = {a["candidate"]: by_id[a["post"]] for a in result["assignments"]}
+    outcome = [placed.get(c.id) for c in problem.candidates]
+    assert result["objective"]["justified_envy"] == naive_envy(problem, naive_options(problem), outcome)
+
+
+@FAST
+@given(seeds)
+def test_merit_matches_resident_optimal_stable_matching(seed):
+    doc = random_problem(seed, 8, 4, mechanism="merit", distinct_scores=True)
+    problem = parse_problem(doc)
+    options = naive_options(problem)
+    resident_prefs = {c.id: [p.id for p in posts if p.seats > 0]
+                      for c, posts in zip(problem.candidates, options)}
+    resident_prefs = {c: prefs for c, prefs in resident_prefs.items() if prefs}
+    by_score = sorted(problem.candidates, key=lambda c: -c.score)
+    hospital_prefs = {p.id: [c.id for c in by_score if p.id in resident_prefs.get(c.id, [])]
+                      for p in problem.posts if p.seats > 0}
+    hospital_prefs = {h: prefs for h, prefs in hospital_prefs.items() if prefs}
+    expected = {}
+    if resident_prefs:
+        game = HospitalResident.create_from_dictionaries(
+            resident_prefs, hospital_prefs, {h: problem.posts[problem.post_index[h]].seats for h in hospital_prefs})
+        for hospital, residents in game.solve(optimal="resident").items():
+            expected.update({str(r): str(hospital) for r in residents})
+    result = solve_document(doc)
+    assert {a["candidate"]: a["post"] for a in result["assignments"]} == expected
+    assert result["objective"]["justified_envy"] == 0
+
+
+@FAST
+@given(seeds, st.sampled_from([0, 1, 3]))
+def test_balanced_matches_brute_force(seed, penalty):
+    doc = random_problem(seed, 5, 3, mechanism="balanced")
+    doc["weights"] = {"envy_penalty": penalty}
+    problem = parse_problem(doc)
+    options = naive_options(problem)
+    best = max(sum(p.weight for p in o if p is not None) - penalty * naive_envy(problem, options, o)
+               for o in all_outcomes(problem, options))
+    result = solve_document(doc)
+    assert result["status"] == "optimal"
+    objective = result["objective"]
+    assert objective["weight"] - penalty * objective["justified_envy"] == best
+    assert math.isclose(result["stats"]["bound"], best)
+
+
+@FAST
+@given(seeds)
+def test_envy_model_counts_blocking_pairs_exactly(seed):
+    problem = parse_problem(random_problem(seed, 6, 4, mechanism="balanced"))
+    elig = build_eligibility(problem)
+    outcome = solve_envy_program(elig, [], None, 10, envy_penalty=None)
+    # Minimum envy under the rules equals the envy of the stable assignment: zero.
+    assert outcome.status == "optimal"
+    assert count_justified_envy(elig, outcome.chosen) == 0
