@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from trainhub import create_app
 from trainhub.extensions import db
@@ -51,8 +53,29 @@ def csrf_app(app):
     return app
 
 
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Without this, requests reuse the test's app context: `g` (the signed-in user, the locale)
+    and the database session would carry over from one request to the next. What the test set
+    up is committed before the request; the test's session is expired after it, so it sees
+    what the request saved.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = db.session() if has_app_context() else None
+        if outer is not None:
+            outer.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer is not None:
+            outer.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestClient
     return app.test_client()
 
 
