@@ -1,9 +1,22 @@
 """Error pages in the user's language; nothing half-written survives an error."""
-from flask import render_template
+from flask import flash, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from trainhub.extensions import db
+
+
+class UserError(Exception):
+    """A mistake the user can make (a duplicate ID number, an unknown school): an expected outcome.
+
+    `message` is translated; `field` names the form field it belongs to, if any. Services raise it
+    before they change anything, and the view shows it instead of committing.
+    """
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -32,3 +45,12 @@ def init_app(app) -> None:
     def _server_error(error):
         db.session.rollback()
         return _page(500)
+
+
+def show_on_form(form, error: UserError) -> None:
+    """Put a service's UserError under its form field, or above the form when it has none."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and isinstance(field.errors, list):
+        field.errors.append(error.message)
+    else:
+        flash(error.message, "danger")

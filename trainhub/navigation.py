@@ -4,9 +4,6 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_login import current_user
 
-from trainhub.accounts.models import ROLES
-from trainhub.accounts.permissions import can
-
 
 @dataclass(frozen=True)
 class NavItem:
@@ -28,6 +25,10 @@ def add_nav_item(endpoint: str, label, capability: str | None = None, roles=None
 
 
 def init_app(app) -> None:
+    # Imported here: domain packages register their entries while the models are still importing.
+    from trainhub.accounts.models import ROLES
+    from trainhub.accounts.permissions import can
+
     @app.context_processor
     def _menu():
         if not current_user.is_authenticated:

@@ -100,9 +100,12 @@ def _apply_scope(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*options)
 
 
-def get_or_404(model: type, object_id):
-    """Load one object by id through the scope; a missing or out-of-scope id answers 404."""
-    found = db.session.scalars(sa.select(model).where(model.id == object_id)).first()
+def get_or_404(model: type, object_id, *options):
+    """Load one object by id through the scope; a missing or out-of-scope id answers 404.
+
+    `options` are loader options (joinedload, selectinload) for what the page will show.
+    """
+    found = db.session.scalars(sa.select(model).where(model.id == object_id).options(*options)).first()
     if found is None:
         abort(404)
     return found
