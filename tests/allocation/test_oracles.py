@@ -183,3 +183,20 @@ def test_envy_model_counts_blocking_pairs_exactly(seed):
     # Minimum envy under the rules equals the envy of the stable assignment: zero.
     assert outcome.status == "optimal"
     assert count_justified_envy(elig, outcome.chosen) == 0
+
+
+@FAST
+@given(seeds)
+def test_staged_fallback_matches_folded_flow(seed):
+    import allocation.flow as flow_module
+
+    doc = random_problem(seed, 6, 4)
+    folded = solve_document(doc)
+    original = flow_module.COST_LIMIT
+    flow_module.COST_LIMIT = 10  # force the overflow path
+    try:
+        staged = solve_document(doc)
+    finally:
+        flow_module.COST_LIMIT = original
+    assert staged["stats"]["method"] == "mip_cbc"
+    assert staged["objective"] == folded["objective"]
