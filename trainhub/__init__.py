@@ -14,6 +14,8 @@ BLUEPRINTS = (
     "trainhub.teachers:bp",
     "trainhub.training:bp",
     "trainhub.staffing:bp",
+    "trainhub.exchange:bp",
+    "trainhub.api:bp",
 )
 # Packages whose models must be imported before the metadata is complete.
 MODEL_MODULES = (
@@ -22,6 +24,7 @@ MODEL_MODULES = (
     "trainhub.accounts.models",
     "trainhub.training.models",
     "trainhub.staffing.models",
+    "trainhub.api.models",
 )
 
 
