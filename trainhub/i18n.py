@@ -5,10 +5,11 @@ compiled when the app starts if a .po file is newer than its .mo.
 """
 from pathlib import Path
 
+from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, session
-from flask_babel import get_locale
+from flask_babel import Domain, get_locale
 
 from trainhub.extensions import babel
 
@@ -43,10 +44,33 @@ def current_language() -> str:
     return str(get_locale() or "zh_CN")
 
 
+class CatalogDomain(Domain):
+    """The domains' catalogs merged, found under the plain locale name too.
+
+    Babel names the locale zh_CN "zh_Hans_CN"; gettext alone would then never find the
+    catalogs kept in zh_CN/ folders and every page would stay in English.
+    """
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        key = str(locale)
+        if key not in self.cache:
+            plain = "_".join(part for part in (locale.language, locale.territory) if part)
+            names = list(dict.fromkeys([key, plain, locale.language]))
+            translations = support.Translations()
+            for directory in self.translation_directories:
+                translations.merge(support.Translations.load(directory, names, self.domain[0]))
+            self.cache[key] = translations
+        return self.cache[key]
+
+
 def init_app(app) -> None:
     compile_catalogs()
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(path) for path in catalog_directories())
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = CatalogDomain()
 
     @app.context_processor
     def _language():
