@@ -40,8 +40,14 @@ DEFAULT_COST_PER_KM = 1.0
 # Reduced-cost fixing keeps pairs whose LP bound is within this tolerance of
 # the incumbent, so that floating-point noise never removes a needed pair.
 FIXING_TOLERANCE = 1e-6
-# Time reserved for the heuristic and the LP on the largest instances.
+# Time split between the phases of a solve, as shares of the time limit.
+FIRST_PHASE_SHARE = 0.25
+LAST_PHASE_SHARE = 0.15
 MIN_SOLVER_SECONDS = 1.0
+MIN_PHASE_SECONDS = 0.05
+# The core model keeps this many teachers per job, those with the smallest
+# reduced costs in the linear relaxation.
+CORE_AGENTS_PER_JOB = 3
 HEURISTIC_MEASURES = ("cost", "weight", "relative_weight", "cost_times_weight")
 
 
@@ -100,21 +106,65 @@ def solve_itinerant(
         if upper <= math.ceil(lp_bound - FIXING_TOLERANCE):
             return ItinerantResult("optimal", upper, incumbent, lp_bound, time.perf_counter() - started)
 
-    remaining = max(MIN_SOLVER_SECONDS, limit - (time.perf_counter() - started))
+    deadline = started + max(limit, MIN_SOLVER_SECONDS)
+    bound = lp_bound
+    # Phase 1: the full model, which closes small and loose instances quickly
+    # (and gets all the time when the heuristic found no assignment to improve).
+    first_share = FIRST_PHASE_SHARE if incumbent is not None else 1.0
     status, found, found_cost, solver_bound = _solve_cp_sat(
-        cost, weight, capacity, usable, incumbent, lp_bound, remaining, workers
+        cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, first_share * limit), workers,
     )
-    bound = max(lp_bound, solver_bound) if solver_bound is not None else lp_bound
+    if solver_bound is not None:
+        bound = max(bound, solver_bound)
     if found is not None and (upper is None or found_cost <= upper):
         incumbent, upper = found, found_cost
+    proved = status == "optimal" or (status == "infeasible" and incumbent is not None)
+    if not proved and status != "infeasible" and incumbent is not None:
+        # Phase 2: the core model, keeping for each job only the teachers with the smallest
+        # reduced costs (and the incumbent's), where good solutions are found much faster.
+        usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
+        core = _core_pairs(reduced_costs, usable, incumbent)
+        _, found, found_cost, _ = _solve_cp_sat(
+            cost, weight, capacity, core, incumbent, lp_bound,
+            _phase_seconds(deadline, (1.0 - LAST_PHASE_SHARE) * limit - (time.perf_counter() - started)), workers,
+        )
+        if found is not None and found_cost <= upper:
+            incumbent = found
+        upper = _total_cost(cost, incumbent)
+        usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
+        # Phase 3: the full model again, hinted with the improved incumbent, to prove or improve it.
+        status, found, found_cost, solver_bound = _solve_cp_sat(
+            cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, limit), workers,
+        )
+        if solver_bound is not None:
+            bound = max(bound, solver_bound)
+        if found is not None and found_cost <= upper:
+            incumbent, upper = found, found_cost
+        proved = status == "optimal" or status == "infeasible"
     elapsed = time.perf_counter() - started
-    if status == "optimal" or (status == "infeasible" and incumbent is not None):
+    if proved and incumbent is not None:
         # An infeasible reduced model means nothing beats the incumbent.
         return ItinerantResult("optimal", upper, incumbent, float(upper), elapsed)
     if incumbent is not None:
         final = "optimal" if upper <= math.ceil(bound - FIXING_TOLERANCE) else "feasible"
         return ItinerantResult(final, upper, incumbent, bound, elapsed)
     return ItinerantResult(status if status == "infeasible" else "unknown", None, None, bound, elapsed)
+
+
+def _phase_seconds(deadline: float, wanted: float) -> float:
+    """Return the seconds a phase may use: what it wants, capped by the time left."""
+    return max(MIN_PHASE_SECONDS, min(wanted, deadline - time.perf_counter()))
+
+
+def _core_pairs(reduced_costs, usable, incumbent) -> np.ndarray:
+    """Keep, for each job, the usable pairs with the smallest reduced costs and the incumbent's pair."""
+    agent_count, job_count = usable.shape
+    ranked = np.argsort(np.where(usable, reduced_costs, np.inf), axis=0)[:CORE_AGENTS_PER_JOB]
+    core = np.zeros_like(usable)
+    core[ranked, np.arange(job_count)[None, :]] = True
+    core &= usable
+    core[incumbent, np.arange(job_count)] = True
+    return core
 
 
 def _as_arrays(costs, weights, capacities) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
