@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, Form, FormField, IntegerField, SearchField, SelectField, StringField,
                      SubmitField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from trainhub import vocab
 
@@ -72,7 +72,7 @@ class SchoolForm(FlaskForm):
 
     def validate_county_id(self, field):
         if field.data not in {value for value, _label in field.choices}:
-            raise ValueError(_l("Choose a county from the list."))
+            raise ValidationError(_l("Choose a county from the list."))
 
     def validate_lat(self, field):
         _check_coordinate(field, -90, 90)
@@ -100,7 +100,7 @@ def _check_coordinate(field, low: float, high: float) -> None:
     try:
         value = float(field.data)
     except ValueError:
-        raise ValueError(_l("Enter a number, such as 35.6.")) from None
+        raise ValidationError(_l("Enter a number, such as 35.6.")) from None
     if not low <= value <= high:
-        raise ValueError(_l("Enter a number between %(low)s and %(high)s.", low=low, high=high))
+        raise ValidationError(_l("Enter a number between %(low)s and %(high)s.", low=low, high=high))
     field.data = value
