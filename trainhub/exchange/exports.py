@@ -37,7 +37,7 @@ def _yes_no(value: bool) -> str:
     return str(_l("Yes") if value else _l("No"))
 
 
-TEACHER_HEADERS = (_l("Name"), _l("ID number"), _l("Gender"), _l("School code"), _l("School"), _l("County"),
+TEACHER_HEADERS = (_l("Full name"), _l("ID number"), _l("Gender"), _l("School code"), _l("School"), _l("County"),
                    _l("Subject"), _l("Employment type"), _l("Term end"), _l("Degree"), _l("Title"),
                    _l("Key teacher"), _l("Principal"), _l("Homeroom teacher"), _l("Hire date"),
                    _l("At school since"), _l("Status"))
