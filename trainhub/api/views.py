@@ -38,7 +38,6 @@ def _api_error(error: ApiError):
     return _json_error(error.status, error.code, error.message)
 
 
-@bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     messages = {
         400: ("bad_request", _("The request could not be understood.")),
@@ -48,6 +47,11 @@ def _http_error(error: HTTPException):
     }
     code, message = messages.get(error.code, ("error", error.description or ""))
     return _json_error(error.code or 500, code, message)
+
+
+# Per status code: the app's HTML error pages are registered per code and would otherwise win.
+for _status in (400, 403, 404, 405, 413):
+    bp.register_error_handler(_status, _http_error)
 
 
 @bp.before_request
