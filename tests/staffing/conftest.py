@@ -1,0 +1,54 @@
+"""Staffing fixtures: subjects, a scarce-subject list, schools short of teachers, a special-post pool."""
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+
+from tests.conftest import make_school, make_subject, make_teacher
+from trainhub.extensions import db
+from trainhub.idnumber import make as make_id_number
+from trainhub.schools.models import ScarceSubject
+from trainhub.scoping import set_scope
+
+YEAR = 2024
+HEADER = ["姓名", "身份证号", "学历", "学科", "教师资格学段", "笔试成绩", "面试成绩", "志愿（岗位编号或县）"]
+
+
+def applicant_row(n, *, name=None, birth=date(1998, 3, 1), degree="本科", subjects="数学", stages="小学",
+                  exam=80.0, interview=85.0, choices=""):
+    return [name or f"考生{n}", make_id_number("622921", birth, n), degree, subjects, stages, exam, interview, choices]
+
+
+def workbook_bytes(rows, header=HEADER) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def staffed(world):
+    """world plus: subjects, music scarce in 2024, and schools short of staff in both counties.
+
+    county_a (key-aid): school_a (primary 300 pupils, 8 classes, 1 teacher) and a small rural
+    teaching point; county_b: school_b (primary, 1 teacher) and an urban junior school with surplus.
+    """
+    math = make_subject("math", "数学", "Mathematics")
+    music = make_subject("music", "音乐", "Music")
+    chinese = make_subject("chinese", "语文", "Chinese")
+    db.session.add(ScarceSubject(unit_id=world["province"].id, subject_id=music.id, year=YEAR))
+    small = make_school(world["county_a"], name="马集教学点", is_small_rural=True, is_teaching_point=True,
+                        stages={"primary": (40, 4)})
+    urban = make_school(world["county_b"], name="康乐县城关中学", locality="urban", stages={"junior": (270, 6)})
+    for n in range(30):
+        make_teacher(urban, subject=math if n % 2 else chinese, at_school_since=date(2010, 9, 1),
+                     certificate_stages=["junior", "primary"], key_teacher_level="county" if n < 8 else "none",
+                     title="intermediate" if n < 12 else "junior")
+    db.session.commit()
+    set_scope(db.session, None)
+    return world | {"math": math, "music": music, "chinese": chinese, "small": small, "urban": urban}
