@@ -128,7 +128,12 @@ def exports_page():
     return _exports_page(ExportForm(formdata=request.args))
 
 
-def _exports_page(form: ExportForm, status: int = 200):
+def _exports_page(form: ExportForm):
+    _fill_choices(form)
+    return render_template("exchange/exports.html", form=form, can_view_full_id=can("view_full_id"))
+
+
+def _fill_choices(form: ExportForm) -> None:
     choices = exports.filter_choices()
     locale = current_language()
     everything = [("", _("All"))]
@@ -136,7 +141,6 @@ def _exports_page(form: ExportForm, status: int = 200):
     form.school.choices = everything + [(str(school.id), f"{school.code} {school.name}") for school in choices["schools"]]
     form.subject.choices = everything + [(str(subject.id), subject.display_name(locale)) for subject in choices["subjects"]]
     form.employment_type.choices = everything + vocab.choices(vocab.EMPLOYMENT_TYPES)
-    return render_template("exchange/exports.html", form=form, can_view_full_id=can("view_full_id")), status
 
 
 @bp.route("/exports/<any(teachers, schools):what>.<any(xlsx, csv):file_format>")
@@ -151,7 +155,7 @@ def export(what: str, file_format: str):
 def export_form(what: str):
     """Download from the export page; full ID numbers only for roles that may see them, audited."""
     form = ExportForm()
-    _exports_page(form)  # fills the choices the form is validated against
+    _fill_choices(form)
     if not form.validate_on_submit():
         abort(400)
     full_ids = what == "teachers" and form.full_ids.data
