@@ -2,7 +2,6 @@
 import re
 
 from tests.conftest import login, make_school, make_teacher
-from trainhub.extensions import db
 
 
 def _numbers(page: str, label: str) -> list[str]:
@@ -86,4 +85,3 @@ def test_language_switch_ignores_unknown_languages_and_foreign_redirects(world, 
     response = client.post("/language/xx", data={"next": "//evil.example/"})
     assert "evil.example" not in response.headers["Location"]
     assert 'lang="zh-CN"' in client.get("/login").get_data(as_text=True)
-    db.session.commit()

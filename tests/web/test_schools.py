@@ -121,7 +121,7 @@ def test_filters_search_and_teacher_counts(world, client):
     assert "寄宿中学" in page and "康乐县第一小学" not in page
     page = client.get(f"/schools/?q={world['school_b'].code}").get_data(as_text=True)
     assert "康乐县第一小学" in page and "临夏县第一小学" not in page
-    rows = page = client.get("/schools/?sort=teachers").get_data(as_text=True)
+    rows = client.get("/schools/?sort=teachers").get_data(as_text=True)
     assert rows.index("寄宿中学") < rows.index("临夏县第一小学")
     assert f'href="/teachers/?school={boarding.id}">3</a>' in rows  # active teachers only
 
