@@ -52,3 +52,10 @@ def staffed(world):
     db.session.commit()
     set_scope(db.session, None)
     return world | {"math": math, "music": music, "chinese": chinese, "small": small, "urban": urban}
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    """Services' refusals are translated messages: give the tests a request to translate them in."""
+    with app.test_request_context():
+        yield

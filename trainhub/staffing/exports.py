@@ -33,7 +33,7 @@ def reason_names(run: AllocationRun) -> Names:
                 db.session.execute(sa.select(Subject.code, Subject.name_zh, Subject.name_en))}
     problem = run.problem or {}
     county_codes = {school["county"] for school in problem.get("schools", [])}
-    counties = dict(db.session.execute(sa.select(Unit.code, Unit.name).where(Unit.code.in_(county_codes)))) \
+    counties = dict(db.session.execute(sa.select(Unit.code, Unit.name).where(Unit.code.in_(county_codes))).all()) \
         if county_codes else {}
     school_ids = [int(school["id"][1:]) for school in problem.get("schools", [])]
     schools = {}

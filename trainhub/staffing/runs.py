@@ -421,17 +421,6 @@ def approve_run(run: AllocationRun, user, today: date | None = None) -> list[Pos
         posts = {p.id: p for p in _load(Post, set(post_ids))}
         if len(candidates) != len(set(candidate_ids)) or len(posts) != len(set(post_ids)):
             raise UserError(_l("Candidates or posts of this run have been removed since; run it again."))
-        if pool.kind == "special_post":
-            numbers = [candidates[i].id_number for i in candidate_ids]
-            existing = set()
-            for start_at in range(0, len(numbers), 900):
-                existing |= set(db.session.scalars(sa.select(Teacher.id_number).where(
-                    Teacher.id_number.in_(numbers[start_at:start_at + 900]))))
-            if existing:
-                names = "、".join(candidates[i].name for i in candidate_ids if candidates[i].id_number in existing)
-                raise UserError(_l("Already registered as teachers: %(names)s. Forbid their pairs and run again.",
-                                   names=names))
-
     claimed = db.session.execute(
         sa.update(CandidatePool).where(CandidatePool.id == pool.id, CandidatePool.status == "open")
         .values(status="approved", approved_run_id=run.id).execution_options(synchronize_session=False))
@@ -445,6 +434,8 @@ def approve_run(run: AllocationRun, user, today: date | None = None) -> list[Pos
             .values(filled_by_run_id=run.id).execution_options(synchronize_session=False)).rowcount
     if filled != len(unique_posts):
         raise UserError(_l("Some of these posts were filled by another approved run; this run was not approved."))
+    if pool.kind == "special_post":
+        _refuse_registered(candidates, candidate_ids)
 
     norm = norm_for_path(pool.unit.path)
     start_day = pool.term_start
@@ -466,6 +457,20 @@ def approve_run(run: AllocationRun, user, today: date | None = None) -> list[Pos
     audit.record("run_approved", run, f"pool {pool.id} ({pool.kind}), {len(postings)} postings, "
                                       f"mechanism {run.mechanism}", user=user)
     return postings
+
+
+def _refuse_registered(candidates: dict[int, Candidate], candidate_ids: list[int]) -> None:
+    """A recruit already in the registry (hired elsewhere meanwhile) cannot get a second record."""
+    numbers = [candidates[i].id_number for i in candidate_ids]
+    existing = set()
+    with unscoped():
+        for start_at in range(0, len(numbers), 900):
+            existing |= set(db.session.scalars(sa.select(Teacher.id_number).where(
+                Teacher.id_number.in_(numbers[start_at:start_at + 900]))))
+    if existing:
+        names = "、".join(candidates[i].name for i in candidate_ids if candidates[i].id_number in existing)
+        raise UserError(_l("Already registered as teachers: %(names)s. Forbid their pairs and run again.",
+                           names=names))
 
 
 def _teacher_for(candidate: Candidate, post: Post, pool: CandidatePool, start_day: date, end_day: date) -> Teacher:
