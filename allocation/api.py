@@ -17,7 +17,7 @@ from allocation.flow import solve_coverage
 from allocation.io import parse_problem, result_to_document
 from allocation.merit import solve_merit
 from allocation.mip import solve_coverage_program
-from allocation.rules import locked_pairs, side_rules
+from allocation.rules import LinearRule, locked_pairs, send_caps, side_rules
 
 
 def _objective(elig: Eligibility, chosen: np.ndarray) -> Objective:
@@ -38,6 +38,24 @@ def _gap(bound: float | None, value: float) -> float | None:
     if bound is None:
         return None
     return round(abs(bound - value) / max(1.0, abs(bound)), 6)
+
+
+def _capped_flow(problem: Problem, elig: Eligibility, locked: np.ndarray, side: list[LinearRule]):
+    """Solve coverage as a flow with the source-school caps in the network, the rules the network lacks dropped.
+
+    Return (chosen, meets_every_rule), or None when the flow cannot be built. The flow is the
+    lexicographic optimum over a larger set of assignments (minimum sends and the key-teacher
+    share left out), so when it also meets those rules it is the optimum of the whole problem.
+    """
+    caps = send_caps(problem, elig, locked)
+    if caps is None:
+        return None
+    outcome = solve_coverage(elig, locked, caps)
+    if outcome is None:
+        return None
+    is_chosen = np.zeros(elig.n_pairs, dtype=bool)
+    is_chosen[outcome.chosen] = True
+    return outcome.chosen, all(rule.holds(is_chosen) for rule in side)
 
 
 def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
@@ -64,14 +82,17 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
             program = solve_coverage_program(elig, side, None, time_limit)
             chosen, method, status, bound = program.chosen, program.method, program.status, program.bound
     else:
-        flow = solve_coverage(elig, locked) if mechanism != "merit" else None
-        hint = flow.chosen if flow is not None else solve_merit(elig, locked)
-        if mechanism == "coverage":
-            program = solve_coverage_program(elig, side, hint, time_limit)
+        flow = _capped_flow(problem, elig, locked, side) if mechanism != "merit" else None
+        hint = flow[0] if flow is not None else solve_merit(elig, locked)
+        if mechanism == "coverage" and flow is not None and flow[1]:
+            chosen, method = flow[0], "min_cost_flow"
         else:
-            penalty = problem.weights.envy_penalty if mechanism == "balanced" else None
-            program = solve_envy_program(elig, side, hint, time_limit, penalty)
-        chosen, method, status, bound = program.chosen, program.method, program.status, program.bound
+            if mechanism == "coverage":
+                program = solve_coverage_program(elig, side, hint, time_limit)
+            else:
+                penalty = problem.weights.envy_penalty if mechanism == "balanced" else None
+                program = solve_envy_program(elig, side, hint, time_limit, penalty)
+            chosen, method, status, bound = program.chosen, program.method, program.status, program.bound
     solve_seconds = time.perf_counter() - built
 
     if status == "infeasible":

@@ -41,8 +41,13 @@ def lexicographic_costs(elig: Eligibility, pairs: np.ndarray, n_nodes: int) -> n
     return -weight * weight_scale + rank * rank_scale + dist * distance_scale
 
 
-def solve_coverage(elig: Eligibility, locked: np.ndarray) -> FlowOutcome | None:
-    """Return the lexicographic coverage optimum with locked pairs forced, or None when costs overflow."""
+def solve_coverage(elig: Eligibility, locked: np.ndarray, send_caps: np.ndarray | None = None) -> FlowOutcome | None:
+    """Return the lexicographic coverage optimum with locked pairs forced, or None when costs overflow.
+
+    send_caps, when given, holds per school the most candidates from that home school that may
+    be placed besides the locked ones (-1 = no cap); each cap is one arc of the network, so the
+    result stays an exact optimum under those caps.
+    """
     arrays = elig.arrays
     n_cand, n_posts = arrays.n_candidates, arrays.n_posts
     seats_left = arrays.post_seats.copy()
@@ -61,9 +66,18 @@ def solve_coverage(elig: Eligibility, locked: np.ndarray) -> FlowOutcome | None:
     active_post = np.unique(elig.post[pairs])
 
     flow = min_cost_flow.SimpleMinCostFlow()
-    # Each candidate takes at most one post.
+    # Each candidate takes at most one post; a capped home school feeds its candidates through one arc.
+    feeder = np.zeros(len(active_cand), dtype=np.int64)
+    if send_caps is not None:
+        home = elig.arrays.cand_home[active_cand]
+        capped = (home >= 0) & (send_caps[np.maximum(home, 0)] >= 0)
+        feeder[capped] = sink + 1 + home[capped]
+        schools = np.unique(home[capped])
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.zeros(len(schools), dtype=np.int64), sink + 1 + schools, send_caps[schools],
+            np.zeros(len(schools), dtype=np.int64))
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.zeros(len(active_cand), dtype=np.int64), 1 + active_cand,
+        feeder, 1 + active_cand,
         np.ones(len(active_cand), dtype=np.int64), np.zeros(len(active_cand), dtype=np.int64))
     # A candidate may take any post it is eligible for; the cost carries the lexicographic objective.
     pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(

@@ -21,6 +21,11 @@ class LinearRule:
     upper: int | None = None
     group: str = field(default="")
 
+    def holds(self, is_chosen: np.ndarray) -> bool:
+        """Tell whether an assignment (a boolean mask over the eligible pairs) meets the rule."""
+        total = int(self.coefs[is_chosen[self.pairs]].sum())
+        return (self.lower is None or total >= self.lower) and (self.upper is None or total <= self.upper)
+
 
 def _ineligibility(problem: Problem, elig: Eligibility, c: int, p: int) -> list[Reason]:
     """Say which eligibility conditions exclude the pair (c, p)."""
@@ -98,6 +103,23 @@ def source_school_bounds(problem: Problem, elig: Eligibility) -> list[LinearRule
                             {"school": bound.school, "max_out": bound.max_out})
             rules.append(LinearRule(reason, pairs, coefs, upper=bound.max_out, group="source_max"))
     return rules
+
+
+def send_caps(problem: Problem, elig: Eligibility, locked: np.ndarray) -> np.ndarray | None:
+    """Return per school how many more candidates it may send besides the locked ones (-1 = no cap).
+
+    None when the locked candidates alone exceed a cap (the rules then contradict).
+    """
+    caps = np.full(len(problem.schools), -1, dtype=np.int64)
+    home = elig.arrays.cand_home[elig.cand[locked]]
+    locked_out = np.bincount(home[home >= 0], minlength=len(problem.schools))
+    for bound in problem.rules.source_schools:
+        if bound.max_out is not None:
+            school = problem.school_index[bound.school]
+            if locked_out[school] > bound.max_out:
+                return None
+            caps[school] = bound.max_out - locked_out[school]
+    return caps
 
 
 def share_fraction(share: float) -> Fraction:
