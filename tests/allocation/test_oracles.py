@@ -1,6 +1,7 @@
 """Oracle checks on random small problems: brute force, the integer programs and a stable-matching solver."""
 import itertools
 import math
+import random
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,8 @@ from allocation.envy import count_justified_envy
 from allocation.factories import random_problem
 from allocation.flow import solve_coverage
 from allocation.io import parse_problem
-from allocation.mip import solve_coverage_program
+from allocation.mip import objective_levels, solve_coverage_program
+from allocation.rules import side_rules
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 seeds = st.integers(min_value=0, max_value=10**6)
@@ -200,3 +202,61 @@ def test_staged_fallback_matches_folded_flow(seed):
         flow_module.COST_LIMIT = original
     assert staged["stats"]["method"] in ("mip_cbc", "min_cost_flow")  # no pairs: nothing to fold
     assert staged["objective"] == folded["objective"]
+
+
+def random_side_rules(seed: int) -> dict:
+    """Return random source-school bounds and a key-teacher share for random_problem's home schools."""
+    rng = random.Random(seed)
+    bounds = []
+    for school in rng.sample(["S0", "S1"], rng.randint(0, 2)):
+        low = rng.choice([None, 0, 1])
+        high = rng.choice([None, 1, 2])
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        bounds.append({"school": school, "min_out": low, "max_out": high})
+    return {"source_schools": bounds, "min_key_teacher_share": rng.choice([None, 0.3, 0.5, 1.0])}
+
+
+def meets_side_rules(problem, outcome) -> bool:
+    sent = [c for c, p in zip(problem.candidates, outcome) if p is not None and c.home_school is not None]
+    for bound in problem.rules.source_schools:
+        count = sum(c.home_school == bound.school for c in sent)
+        if (bound.min_out is not None and count < bound.min_out) or (bound.max_out is not None and count > bound.max_out):
+            return False
+    share = problem.rules.min_key_teacher_share
+    return not share or sum(c.is_key_teacher for c in sent) >= share * len(sent) - 1e-9
+
+
+@FAST
+@given(seeds)
+def test_coverage_with_side_rules_matches_brute_force(seed):
+    doc = random_problem(seed, 5, 3)
+    doc["rules"] = random_side_rules(seed)
+    problem = parse_problem(doc)
+    options = naive_options(problem)
+    keys = [coverage_key(problem, options, o) for o in all_outcomes(problem, options) if meets_side_rules(problem, o)]
+    result = solve_document(doc)
+    if not keys:
+        assert result["status"] == "infeasible"
+        return
+    best = min(keys, key=lambda k: (-k[0], k[1], k[2]))
+    assert result["status"] == "optimal"
+    objective = result["objective"]
+    assert (objective["weight"], objective["rank_sum"], objective["distance_km"]) == best
+
+
+@FAST
+@given(seeds)
+def test_folded_levels_match_staged_levels(seed):
+    doc = random_problem(seed, 8, 5)
+    doc["rules"] = random_side_rules(seed)
+    problem = parse_problem(doc)
+    elig = build_eligibility(problem)
+    side = side_rules(problem, elig, np.zeros(0, dtype=np.int64))
+    assert len(objective_levels(elig, fold=True)) == 2
+    folded = solve_coverage_program(elig, side, None, 10, fold=True)
+    staged = solve_coverage_program(elig, side, None, 10, fold=False)
+    assert folded.status == staged.status
+    if folded.status == "optimal":
+        for level, coefs, _ in objective_levels(elig, fold=False):
+            assert int(coefs[folded.chosen].sum()) == int(coefs[staged.chosen].sum()), level
