@@ -163,3 +163,13 @@ def test_the_prefecture_plan_has_the_eight_counties_and_about_1500_uniquely_name
     kinds = {school.kind for school in planned}
     assert {"senior", "junior", "central_primary", "village_primary", "teaching_point", "relocation"} <= kinds
     assert all(school.township in school.county.townships for school in planned)
+
+
+def test_the_same_seed_plans_the_same_prefecture():
+    def plan(seed):
+        rng = random.Random(seed)
+        return [(school.name, school.stages) for county in geography.COUNTIES
+                for school in registry._plan_county(county, rng)]
+
+    assert plan(3) == plan(3)
+    assert plan(3) != plan(4)

@@ -501,7 +501,7 @@ def _age(employment: str, gender: str, rng: random.Random) -> int:
     if employment == "support":
         return rng.randint(30, 50)
     if employment == "substitute":
-        return rng.randint(21, 40)
+        return rng.randint(22, 40)
     oldest = 55 if gender == "female" else 60
     band = rng.choices(((22, 30), (31, 40), (41, 50), (51, oldest)), (24, 29, 28, 19))[0]
     return rng.randint(*band)
