@@ -283,6 +283,7 @@ def enrol(programme: Programme, teacher: Teacher, user, today: date) -> Enrolmen
     problem = _enrolment_problem(programme, teacher, today)
     if problem:
         raise UserError(problem)
+    programme = _lock(programme.id)  # before inserting: the insert's foreign-key check also locks the row
     now = datetime.utcnow()
     enrolment = Enrolment(programme=programme, teacher=teacher, status="applied", applied_at=now)
     if user.role != "teacher":
@@ -297,7 +298,7 @@ def enrol(programme: Programme, teacher: Teacher, user, today: date) -> Enrolmen
     except IntegrityError:  # a parallel request got there first
         raise UserError(_l("%(name)s has already applied to this programme.", name=teacher.name)) from None
     if pending_stage(enrolment) is None:
-        _place(_lock(programme.id), enrolment, today)
+        _place(programme, enrolment, today)
     return enrolment
 
 
@@ -365,10 +366,13 @@ def _end(enrolment: Enrolment, status: str, reason: str, today: date) -> None:
 
 
 def _lock(programme_id: int) -> Programme:
-    """Load the programme row locked for update: seat counting happens one request at a time."""
+    """Load the programme row locked (FOR NO KEY UPDATE): seat counting happens one request at a time.
+
+    NO KEY leaves the foreign-key checks of rows inserted for the programme unblocked.
+    """
     with unscoped():
         return db.session.scalars(
-            sa.select(Programme).where(Programme.id == programme_id).with_for_update()
+            sa.select(Programme).where(Programme.id == programme_id).with_for_update(key_share=True)
             .execution_options(populate_existing=True)).one()
 
 
@@ -385,9 +389,9 @@ def _quota_for(programme: Programme, teacher: Teacher, quotas: list[SeatQuota]) 
 def _seat_for(programme: Programme, teacher: Teacher, today: date) -> tuple[SeatQuota | None, str | None]:
     """Return (quota to charge, None) when the teacher may take a seat now, or (None, waitlist reason).
 
-    Before the quota release date a teacher covered by a quota takes one of the unit's seats;
-    others take seats that no quota reserves. From the release date unused quota seats are a
-    common pool, so only the capacity counts.
+    Before the quota release date a teacher takes a seat of their unit's quota while it lasts,
+    else one of the seats no quota reserves (the common pool). From the release date unused
+    quota seats join the pool, so only the capacity counts.
     """
     if programme.seats_taken >= programme.capacity:
         return None, "full"
@@ -401,11 +405,13 @@ def _seat_for(programme: Programme, teacher: Teacher, today: date) -> tuple[Seat
     released = programme.quota_release_date is not None and today >= programme.quota_release_date
     if released:
         return (quota if has_room else None), None
-    if quota is not None:
-        return (quota, None) if has_room else (None, "quota")
+    if has_room:
+        return quota, None
     reserved = sum(row.seats for row in quotas)
     pool_taken = programme.seats_taken - sum(row.seats_taken for row in quotas)
-    return (None, None) if pool_taken < programme.capacity - reserved else (None, "quota")
+    if pool_taken < programme.capacity - reserved:
+        return None, None
+    return None, ("quota" if quota is not None else "full")
 
 
 def _place(programme: Programme, enrolment: Enrolment, today: date) -> None:
