@@ -924,28 +924,29 @@ class TargetProgress:
 
 
 def target_progress(targets: list[TrainingTarget]) -> list[TargetProgress]:
-    """Count completions toward each target with one grouped query (all teachers below the unit)."""
+    """Count completions toward each target: two grouped queries (by tier, and over all tiers)."""
     if not targets:
         return []
     years = {target.year for target in targets}
     year = sa.extract("year", HoursRecord.day)
     rural = School.locality == "rural"
-    query = (sa.select(Unit.path, rural, HoursRecord.tier, year,
-                       sa.func.count(sa.distinct(HoursRecord.teacher_id)), sa.func.count())
-             .select_from(HoursRecord).join(Teacher, HoursRecord.teacher_id == Teacher.id)
-             .join(School, Teacher.school_id == School.id).join(Unit, School.county_id == Unit.id)
-             .where(HoursRecord.source == "completion",
-                    HoursRecord.day.between(date(min(years), 1, 1), date(max(years), 12, 31)))
-             .group_by(Unit.path, rural, HoursRecord.tier, year))
+    base = (sa.select(Unit.path, rural, year, sa.func.count(sa.distinct(HoursRecord.teacher_id)), sa.func.count())
+            .select_from(HoursRecord).join(Teacher, HoursRecord.teacher_id == Teacher.id)
+            .join(School, Teacher.school_id == School.id).join(Unit, School.county_id == Unit.id)
+            .where(HoursRecord.source == "completion",
+                   HoursRecord.day.between(date(min(years), 1, 1), date(max(years), 12, 31))))
     with unscoped():  # a target counts every teacher below its unit, beyond the viewer's reach
-        rows = db.session.execute(query).all()
+        by_tier = db.session.execute(base.add_columns(HoursRecord.tier)
+                                     .group_by(Unit.path, rural, year, HoursRecord.tier)).all()
+        all_tiers = db.session.execute(base.add_columns(sa.literal("all"))
+                                       .group_by(Unit.path, rural, year)).all()
     result = []
     for target in targets:
         progress = TargetProgress(target)
-        for path, is_rural, tier, row_year, persons, times in rows:
-            if (int(row_year) == target.year and path.startswith(target.unit.path)
-                    and (target.tier == "all" or tier == target.tier) and (is_rural or not target.rural_only)):
-                # Distinct per county and tier add up: a teacher belongs to one county.
+        for path, is_rural, row_year, persons, times, tier in (all_tiers if target.tier == "all" else by_tier):
+            if (int(row_year) == target.year and tier == target.tier and path.startswith(target.unit.path)
+                    and (is_rural or not target.rural_only)):
+                # Distinct counts per county add up: a teacher belongs to one county.
                 progress.persons += persons
                 progress.person_times += times
         result.append(progress)
