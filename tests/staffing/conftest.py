@@ -3,6 +3,7 @@ import io
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import Workbook
 
 from tests.conftest import make_school, make_subject, make_teacher
@@ -10,6 +11,8 @@ from trainhub.extensions import db
 from trainhub.idnumber import make as make_id_number
 from trainhub.schools.models import ScarceSubject
 from trainhub.scoping import set_scope
+from trainhub.staffing import pools, services
+from trainhub.staffing.models import Candidate, Post
 
 YEAR = 2024
 HEADER = ["姓名", "身份证号", "学历", "学科", "教师资格学段", "笔试成绩", "面试成绩", "志愿（岗位编号或县）"]
@@ -59,3 +62,27 @@ def request_context(app):
     """Services' refusals are translated messages: give the tests a request to translate them in."""
     with app.test_request_context():
         yield
+
+
+def post_of(school, subject_code):
+    return db.session.scalars(sa.select(Post).join(Post.subject).where(
+        Post.school_id == school.id, sa.literal_column("subject.code") == subject_code)).one()
+
+
+@pytest.fixture
+def contest(staffed):
+    """Two math applicants: the higher score prefers county_b's math post over the key-aid one.
+
+    Merit gives county_b's post to the higher score and leaves the other applicant out; coverage
+    fills both math posts and so creates one justified-envy pair.
+    """
+    services.generate_posts(staffed["prefecture"], YEAR)
+    pool = pools.create_pool(staffed["prefecture"], "special_post", YEAR, "特岗", date(YEAR, 8, 31), date(YEAR, 9, 1))
+    math_a, math_b = post_of(staffed["school_a"], "math"), post_of(staffed["school_b"], "math")
+    rows = [applicant_row(1, name="高分", exam=90, choices=f"{math_b.label}、{math_a.label}"),
+            applicant_row(2, name="低分", exam=70, choices=math_b.label),
+            applicant_row(3, name="音乐", subjects="音乐", exam=60, choices="622921")]
+    pools.import_applicants(pool, workbook_bytes(rows))
+    db.session.commit()
+    high, low, music = db.session.scalars(sa.select(Candidate).order_by(Candidate.id)).all()
+    return staffed | {"pool": pool, "math_a": math_a, "math_b": math_b, "high": high, "low": low, "music": music}

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from tests.staffing.conftest import YEAR, applicant_row, workbook_bytes
+from tests.staffing.conftest import YEAR, post_of as _post
 from trainhub import jobs
 from trainhub.accounts.models import AuditEvent
 from trainhub.errors import UserError
@@ -18,30 +18,6 @@ from trainhub.staffing.reasons import translate
 from trainhub.teachers.models import Teacher
 
 pytest.importorskip("allocation.api")
-
-
-def _post(school, subject_code):
-    return db.session.scalars(sa.select(Post).join(Post.subject).where(
-        Post.school_id == school.id, sa.literal_column("subject.code") == subject_code)).one()
-
-
-@pytest.fixture
-def contest(staffed):
-    """Two math applicants: the higher score prefers county_b's math post over the key-aid one.
-
-    Merit gives county_b's post to the higher score and leaves the other applicant out; coverage
-    fills both math posts and so creates one justified-envy pair.
-    """
-    services.generate_posts(staffed["prefecture"], YEAR)
-    pool = pools.create_pool(staffed["prefecture"], "special_post", YEAR, "特岗", date(YEAR, 8, 31), date(YEAR, 9, 1))
-    math_a, math_b = _post(staffed["school_a"], "math"), _post(staffed["school_b"], "math")
-    rows = [applicant_row(1, name="高分", exam=90, choices=f"{math_b.label}、{math_a.label}"),
-            applicant_row(2, name="低分", exam=70, choices=math_b.label),
-            applicant_row(3, name="音乐", subjects="音乐", exam=60, choices="622921")]
-    pools.import_applicants(pool, workbook_bytes(rows))
-    db.session.commit()
-    high, low, music = db.session.scalars(sa.select(Candidate).order_by(Candidate.id)).all()
-    return staffed | {"pool": pool, "math_a": math_a, "math_b": math_b, "high": high, "low": low, "music": music}
 
 
 def _run(pool, mechanism):

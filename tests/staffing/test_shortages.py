@@ -1,9 +1,12 @@
 """Norms, shortages by stage and subject, and the grouped queries behind them."""
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from tests.conftest import make_school, make_teacher
 from tests.staffing.conftest import YEAR
+from trainhub.accounts.models import AuditEvent
+from trainhub.errors import UserError
 from trainhub.extensions import db
 from trainhub.schools.models import Unit
 from trainhub.staffing import services
@@ -88,23 +91,14 @@ def test_the_query_count_does_not_grow_with_the_number_of_schools(staffed):
 
 
 def test_parse_shares_names_the_bad_line(staffed):
-    import pytest
-
-    from trainhub.errors import UserError
-
     assert services.parse_shares("math: 0.2\n\nmusic:0.1", {"math", "music"}) == {"math": 0.2, "music": 0.1}
-    with pytest.raises(UserError, match="Line 2"):
+    with pytest.raises(UserError, match="第 2 行"):
         services.parse_shares("math: 0.2\nmusic 0.1", {"math", "music"})
     with pytest.raises(UserError):
         services.parse_shares("math: 0.7\nmusic: 0.4", {"math", "music"})
 
 
 def test_save_norm_is_audited_and_only_for_provinces(staffed):
-    import pytest
-
-    from trainhub.accounts.models import AuditEvent
-    from trainhub.errors import UserError
-
     data = services.NormInput({"primary": 18, "junior": 13, "senior": 12}, {"primary": 1.7, "junior": 2.5},
                               services.DEFAULT_CURRICULUM_SHARES, 6, 0.1, 0.2, 30, 35, 65,
                               {"special_post": 3, "rotation": 1, "support": 1, "silver_age": 1})
