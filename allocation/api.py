@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,6 +28,12 @@ def _objective(elig: Eligibility, chosen: np.ndarray) -> Objective:
         distance_km=int(elig.objective_distance()[chosen].sum()),
         justified_envy=count_justified_envy(elig, chosen),
     )
+
+
+def _levels(elig: Eligibility, chosen: np.ndarray) -> tuple[int, int, int]:
+    """Return the coverage levels (weight, rank sum, distance) of an assignment."""
+    return (int(elig.arrays.post_weight[elig.post[chosen]].sum()), int(elig.rank[chosen].sum()),
+            int(elig.objective_distance()[chosen].sum()))
 
 
 def _infeasible(reasons: list[Reason], method: str, build: float, solve: float) -> Result:
@@ -89,6 +96,10 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
         else:
             if mechanism == "coverage":
                 program = solve_coverage_program(elig, side, hint, time_limit)
+                if program.status == "feasible" and flow is not None and _levels(elig, program.chosen) == _levels(
+                        elig, flow[0]):
+                    # The capped flow optimises over more assignments, so reaching its levels proves optimality.
+                    program = replace(program, status="optimal")
             else:
                 penalty = problem.weights.envy_penalty if mechanism == "balanced" else None
                 program = solve_envy_program(elig, side, hint, time_limit, penalty)
