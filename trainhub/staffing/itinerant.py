@@ -20,8 +20,8 @@ from trainhub.teachers.models import Teacher
 
 DOCUMENT_FORMAT = "trainhub-itinerant/1"
 # Weekly periods one class needs of a subject (compulsory-education curriculum plan, rounded).
-PERIODS_PER_CLASS = {"pe": 3, "music": 2, "art": 2, "english": 2, "science": 2, "it": 1, "psychology": 1,
-                     "moral": 2, "labour": 1}
+PERIODS_PER_CLASS = {"pe": 3, "music": 2, "art": 2, "english": 2, "science": 2, "it": 1, "mental_health": 1,
+                     "moral_law": 2, "labour": 1, "special_ed": 2}
 DEFAULT_PERIODS_PER_CLASS = 2
 # Periods a week a teacher can give to other schools beside their own timetable.
 CAPACITY_PERIODS = 10

@@ -177,7 +177,7 @@ def start(runs: list[AllocationRun]) -> None:
 
 def execute_run(run_id: int) -> None:
     """The job: build the document, solve it, store result, summary and timings. Commits."""
-    from allocation import ProblemError, solve_document
+    from allocation import ProblemError
 
     with unscoped():
         run = db.session.get(AllocationRun, run_id)
@@ -186,13 +186,7 @@ def execute_run(run_id: int) -> None:
         run.status, run.started_at = "running", datetime.utcnow()
         db.session.commit()
         try:
-            if run.problem is None:
-                run.problem = build_problem(run.pool, run.mechanism)
-            time_limit = current_app.config.get("STAFFING_TIME_LIMIT", DEFAULT_TIME_LIMIT)
-            result = solve_document(run.problem, time_limit=time_limit)
-            run.result = result
-            run.summary = summarise(run.problem, result)
-            run.status = "finished"
+            solve(run)
         except ProblemError as error:
             db.session.rollback()
             run.status, run.error = "failed", str(error)
@@ -204,6 +198,18 @@ def execute_run(run_id: int) -> None:
             raise
         run.finished_at = datetime.utcnow()
         db.session.commit()
+
+
+def solve(run: AllocationRun) -> None:
+    """Build the run's document if it has none, solve it, and store result and summary (no commit)."""
+    from allocation import solve_document
+
+    if run.problem is None:
+        run.problem = build_problem(run.pool, run.mechanism)
+    time_limit = current_app.config.get("STAFFING_TIME_LIMIT", DEFAULT_TIME_LIMIT)
+    run.result = solve_document(run.problem, time_limit=time_limit)
+    run.summary = summarise(run.problem, run.result)
+    run.status = "finished"
 
 
 def summarise(problem: dict, result: dict) -> dict:

@@ -27,14 +27,14 @@ NORM_STAGES = ("primary", "junior", "senior")
 # curriculum plans (compulsory education 2022, senior high 2017). The rest of the norm is
 # management and support staff. Provinces edit these on the settings page.
 DEFAULT_CURRICULUM_SHARES = {
-    "primary": {"chinese": 0.25, "math": 0.15, "english": 0.07, "moral": 0.07, "science": 0.07, "pe": 0.11,
-                "music": 0.06, "art": 0.06, "it": 0.03, "labour": 0.03, "psychology": 0.02},
-    "junior": {"chinese": 0.14, "math": 0.13, "english": 0.12, "moral": 0.06, "physics": 0.06, "chemistry": 0.04,
-               "biology": 0.05, "history": 0.06, "geography": 0.05, "pe": 0.10, "music": 0.04, "art": 0.04,
-               "it": 0.03, "labour": 0.02, "psychology": 0.02},
-    "senior": {"chinese": 0.12, "math": 0.12, "english": 0.12, "politics": 0.06, "physics": 0.08,
+    "primary": {"chinese": 0.25, "math": 0.15, "english": 0.07, "moral_law": 0.07, "science": 0.07, "pe": 0.11,
+                "music": 0.06, "art": 0.06, "it": 0.03, "labour": 0.03, "mental_health": 0.02},
+    "junior": {"chinese": 0.14, "math": 0.13, "english": 0.12, "moral_law": 0.06, "physics": 0.06,
+               "chemistry": 0.04, "biology": 0.05, "history": 0.06, "geography": 0.05, "pe": 0.10, "music": 0.04,
+               "art": 0.04, "it": 0.03, "labour": 0.02, "mental_health": 0.02},
+    "senior": {"chinese": 0.12, "math": 0.12, "english": 0.12, "moral_law": 0.06, "physics": 0.08,
                "chemistry": 0.07, "biology": 0.06, "history": 0.06, "geography": 0.06, "pe": 0.07,
-               "music": 0.03, "art": 0.03, "it": 0.04, "psychology": 0.02},
+               "music": 0.03, "art": 0.03, "it": 0.04, "mental_health": 0.02},
 }
 
 # Points that make up a post's weight: one for any post, more for each priority it carries.
