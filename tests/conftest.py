@@ -1,10 +1,11 @@
 """Fixtures and factories shared by the whole suite.
 
-Web tests run on SQLite in memory by default, or on the database named by
-TRAINHUB_TEST_DATABASE_URL (PostgreSQL in CI). Each test gets fresh tables.
+Tests run on SQLite by default, or on the database named by TRAINHUB_TEST_DATABASE_URL
+(PostgreSQL in CI). The schema is built once per run; each test starts from empty tables.
 """
 import itertools
 import os
+import shutil
 from datetime import date
 
 import pytest
@@ -21,29 +22,59 @@ TEST_DATABASE_URL = os.environ.get("TRAINHUB_TEST_DATABASE_URL")
 _counter = itertools.count(1)
 
 
-def _database_uri(tmp_path) -> str:
-    if TEST_DATABASE_URL:
-        uri = TEST_DATABASE_URL
-        return "postgresql+psycopg://" + uri[len("postgresql://"):] if uri.startswith("postgresql://") else uri
-    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+def _postgres_uri() -> str | None:
+    if not TEST_DATABASE_URL:
+        return None
+    uri = TEST_DATABASE_URL
+    return "postgresql+psycopg://" + uri[len("postgresql://"):] if uri.startswith("postgresql://") else uri
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app({
+def _test_app(uri: str):
+    return create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": _database_uri(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": uri,
         "SECRET_KEY": "test-secret-not-used-anywhere-else",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production keeps scrypt
         "WTF_CSRF_ENABLED": False,
         "REDIS_URL": None,
     })
+
+
+@pytest.fixture(scope="session")
+def _empty_database(tmp_path_factory):
+    """Build the schema once per run: an SQLite file to copy, or fresh PostgreSQL tables."""
+    uri = _postgres_uri() or f"sqlite:///{tmp_path_factory.mktemp('schema') / 'empty.sqlite'}"
+    app = _test_app(uri)
     with app.app_context():
         db.drop_all()
         db.create_all()
+        db.engine.dispose()
+    return uri
+
+
+@pytest.fixture
+def app(_empty_database, tmp_path):
+    """An app on an empty database: a copy of the SQLite file, or truncated PostgreSQL tables."""
+    if _empty_database.startswith("sqlite"):
+        copy = tmp_path / "test.sqlite"
+        shutil.copyfile(_empty_database[len("sqlite:///"):], copy)
+        uri = f"sqlite:///{copy}"
+    else:
+        uri = _empty_database
+    app = _test_app(uri)
+    with app.app_context():
+        db.create_all()  # a no-op unless a test dropped tables
         yield app
         db.session.remove()
-        db.drop_all()
+        if not uri.startswith("sqlite"):
+            _truncate_all()
         db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

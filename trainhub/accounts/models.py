@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +25,11 @@ ROLES = {
 
 # Roles bound to an org unit (their scope is the unit's subtree).
 UNIT_ROLES = {"province_admin", "prefecture_admin", "county_officer", "inspector"}
+
+
+def password_hash_method() -> str:
+    """Return the configured hashing method (tests set a cheap one; production keeps the default)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -50,7 +56,7 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
