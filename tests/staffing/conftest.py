@@ -85,4 +85,4 @@ def contest(staffed):
     pools.import_applicants(pool, workbook_bytes(rows))
     db.session.commit()
     high, low, music = db.session.scalars(sa.select(Candidate).order_by(Candidate.id)).all()
-    return staffed | {"pool": pool, "math_a": math_a, "math_b": math_b, "high": high, "low": low, "music": music}
+    return staffed | {"pool": pool, "math_a": math_a, "math_b": math_b, "high": high, "low": low, "singer": music}

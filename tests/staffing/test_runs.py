@@ -41,7 +41,7 @@ def test_problem_document_follows_the_exchange_format(contest):
     assert school["flags"] == ["key_aid_county"] and school["county"] == "622921"
     high = next(c for c in doc["candidates"] if c["id"] == contest["high"].label)
     assert high["preferences"] == [contest["math_b"].label, contest["math_a"].label] and high["counties"] == []
-    music = next(c for c in doc["candidates"] if c["id"] == contest["music"].label)
+    music = next(c for c in doc["candidates"] if c["id"] == contest["singer"].label)
     assert music["counties"] == ["622921"]
     county_a_posts = [p["id"] for p in doc["posts"] if p["school"] in
                       (f"S{contest['school_a'].id}", f"S{contest['small'].id}")]
@@ -53,7 +53,7 @@ def test_merit_is_envy_free_and_coverage_fills_more_weight(contest):
     high, low = contest["high"].label, contest["low"].label
     assert _placed(merit)[high] == contest["math_b"].label and low not in _placed(merit)
     assert _placed(coverage) == {high: contest["math_a"].label, low: contest["math_b"].label,
-                                 contest["music"].label: _post(contest["school_a"], "music").label}
+                                 contest["singer"].label: _post(contest["school_a"], "music").label}
     assert merit.summary["overall"]["justified_envy"] == 0
     assert coverage.summary["overall"]["justified_envy"] == 1
     assert coverage.summary["overall"]["weight_filled"] > merit.summary["overall"]["weight_filled"]
@@ -65,7 +65,7 @@ def test_runs_are_refused_without_posts_or_choices(contest):
     empty = pools.create_pool(contest["county_b"], "special_post", YEAR + 1, "空", date(YEAR, 8, 31), date(YEAR, 9, 1))
     with pytest.raises(UserError):
         runs.queue_runs(empty, ["coverage"], None)
-    contest["music"].choices = []
+    contest["singer"].choices = []
     with pytest.raises(UserError):
         runs.queue_runs(contest["pool"], ["merit"], None)
     assert runs.queue_runs(contest["pool"], ["coverage"], None)
