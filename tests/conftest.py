@@ -72,6 +72,7 @@ def app(_empty_database, tmp_path):
 
 
 def _truncate_all() -> None:
+    db.create_all()  # a test may have dropped tables; truncating needs them all
     tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with db.engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
