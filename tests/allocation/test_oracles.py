@@ -201,7 +201,9 @@ def test_staged_fallback_matches_folded_flow(seed):
     finally:
         flow_module.COST_LIMIT = original
     assert staged["stats"]["method"] in ("mip_cbc", "min_cost_flow")  # no pairs: nothing to fold
-    assert staged["objective"] == folded["objective"]
+    # Both are lexicographic optima; justified envy is reported, not optimised, so ties may differ there.
+    optimised = ("weight", "rank_sum", "distance_km")
+    assert [staged["objective"][k] for k in optimised] == [folded["objective"][k] for k in optimised]
 
 
 def random_side_rules(seed: int) -> dict:
