@@ -45,3 +45,21 @@ def test_catalogs_have_no_fuzzy_entries():
         with po_path.open("rb") as handle:
             fuzzy += [f"{po_path.parent.parent.parent.name}: {m.id!r}" for m in read_po(handle) if m.id and m.fuzzy]
     assert not fuzzy
+
+
+def test_catalogs_agree_on_shared_messages():
+    """Catalogs are merged at run time, so one English text must mean one thing everywhere."""
+    seen: dict[str, tuple[str, str]] = {}
+    conflicts = []
+    for po_path in sorted(TRANSLATIONS.glob("*/zh_CN/LC_MESSAGES/messages.po")):
+        domain = po_path.parent.parent.parent.name
+        with po_path.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id or not message.string:
+                    continue
+                key = message.id[0] if isinstance(message.id, tuple) else message.id
+                text = message.string[0] if isinstance(message.string, tuple) else message.string
+                if key in seen and seen[key][1] != text:
+                    conflicts.append(f"{key!r}: {seen[key][0]}={seen[key][1]!r} but {domain}={text!r}")
+                seen.setdefault(key, (domain, text))
+    assert not conflicts, "give these messages distinct English texts:\n" + "\n".join(conflicts)

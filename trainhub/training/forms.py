@@ -11,7 +11,7 @@ from trainhub.vocab import STAGES, choices
 
 class ProgrammeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Programme title"), validators=[DataRequired(), Length(max=200)])
     tier = SelectField(_l("Tier"), choices=[])
     sub_project = StringField(_l("Sub-project"), validators=[Optional(), Length(max=60)],
                               description=_l("For example 中西部项目, 示范性项目, 幼师国培."))

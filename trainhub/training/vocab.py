@@ -35,7 +35,7 @@ APPROVALS = {
 
 PROGRAMME_STATUSES = {
     "draft": _l("Draft"),
-    "open": _l("Open"),
+    "open": _l("Open for applications"),
     "closed": _l("Closed"),
     "finished": _l("Finished"),
 }
