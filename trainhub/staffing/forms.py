@@ -15,7 +15,9 @@ KIND_LABELS = {
     "rotation": _l("Rotation"),
     "support": _l("Support teaching"),
     "silver_age": _l("Silver-age volunteers"),
+    "directed": _l("Directed-training graduates"),  # postings only: they come through special-post pools
 }
+OBLIGATION_STATES = {"serving": _l("Serving"), "met": _l("Obligation met"), "left": _l("Left before the end")}
 MECHANISM_LABELS = {
     "coverage": _l("Coverage (fill the most needed posts)"),
     "merit": _l("Merit (choose in score order)"),

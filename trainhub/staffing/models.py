@@ -13,6 +13,7 @@ from trainhub.scoping import Scope, scope_rule
 from trainhub.teachers.models import Teacher
 
 KINDS = ("special_post", "rotation", "support", "silver_age")
+DIRECTED_PROGRAMMES = ("free_normal", "excellent_teacher")  # 公费师范生, 优师计划
 MECHANISMS = ("coverage", "merit", "balanced")
 RUN_STATUSES = ("queued", "running", "finished", "failed")
 POSTING_STATUSES = ("planned", "active", "ended")
@@ -128,6 +129,11 @@ class Candidate(db.Model):
     teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teacher.id"), index=True)
     home_school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
     is_key_teacher: Mapped[bool] = mapped_column(default=False)
+    # Directed-training graduates (公费师范生, 优师计划) owe years of service in their home county
+    # and are placed before open recruitment.
+    directed_programme: Mapped[str | None] = mapped_column(sa.String(20))
+    obligation_years: Mapped[int | None]
+    obligation_county: Mapped[str | None] = mapped_column(sa.String(12))  # county code
 
     pool: Mapped[CandidatePool] = relationship()
     teacher: Mapped[Teacher | None] = relationship()

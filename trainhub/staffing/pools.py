@@ -44,6 +44,14 @@ COLUMNS = (
     ("interview_score", "面试成绩", "Interview score"),
     ("choices", "志愿（岗位编号或县）", "Choices (post numbers or counties)"),
 )
+# Optional columns: directed-training graduates, with their service obligation.
+OPTIONAL_COLUMNS = (
+    ("directed_programme", "定向培养项目", "Directed programme"),
+    ("obligation_years", "服务年限", "Service years"),
+    ("obligation_county", "定向服务县", "Service county"),
+)
+PROGRAMME_WORDS = {"公费师范生": "free_normal", "优师计划": "excellent_teacher"}
+MAX_OBLIGATION_YEARS = 10
 SEPARATORS = ("、", "，", ",", "；", ";", "/", "\n")
 
 
@@ -97,11 +105,12 @@ def template_workbook() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "applicants"
-    sheet.append([zh for _key, zh, _en in COLUMNS])
+    sheet.append([zh for _key, zh, _en in COLUMNS + OPTIONAL_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(["张三", "11010519491231002X", "本科", "数学、物理", "小学、初中", 82.5, 88, "P12、P7、622921"])
-    for column, width in zip("ABCDEFGH", (10, 22, 8, 16, 16, 10, 10, 28)):
+    sheet.append(["张三", "11010519491231002X", "本科", "数学、物理", "小学、初中", 82.5, 88, "P12、P7、622921",
+                  "", "", ""])
+    for column, width in zip("ABCDEFGHIJK", (10, 22, 8, 16, 16, 10, 10, 28, 14, 10, 14)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
@@ -143,7 +152,8 @@ def read_applicants(pool: CandidatePool, data: bytes) -> list[dict]:
                 problems.append(RowProblem(number, None, str(_l("At most %(count)d rows can be imported at once.",
                                                                count=MAX_IMPORT_ROWS))))
                 break
-            raw = {key: values[index] if index < len(values) else None for key, index in columns.items()}
+            raw = {key: None for key, _zh, _en in OPTIONAL_COLUMNS}
+            raw |= {key: values[index] if index < len(values) else None for key, index in columns.items()}
             if all(value is None or str(value).strip() == "" for value in raw.values()):
                 continue
             record = context.check_row(number, raw, problems)
@@ -171,6 +181,10 @@ def _header_columns(header) -> dict[str, int]:
     if missing:
         raise ImportRefused([RowProblem(1, column, str(_l("This column is missing from the header row.")))
                              for column in missing])
+    for key, zh, en in OPTIONAL_COLUMNS:
+        found = next((index for index, text in enumerate(texts) if text in (zh, en, key)), None)
+        if found is not None:
+            columns[key] = found
     return columns
 
 
@@ -205,7 +219,7 @@ class _ImportContext:
         found = len(problems)
 
         def refuse(key: str, reason) -> None:
-            header = next(zh for column, zh, _en in COLUMNS if column == key)
+            header = next(zh for column, zh, _en in COLUMNS + OPTIONAL_COLUMNS if column == key)
             problems.append(RowProblem(number, header, str(reason)))
 
         name = str(raw["name"] or "").strip()
@@ -272,11 +286,39 @@ class _ImportContext:
                                      choice=word))
             elif choice not in choices:
                 choices.append(choice)
+        directed = self._directed(raw, refuse)
+        if directed["directed_programme"] and not choices:
+            choices = [directed["obligation_county"]]
         if len(problems) > found:
             return None
-        return {"name": name, "id_number": parsed.value, "gender": parsed.gender, "birth_date": parsed.birth_date,
+        return directed | {"name": name, "id_number": parsed.value, "gender": parsed.gender, "birth_date": parsed.birth_date,
                 "degree": degree, "subjects": subjects, "stages": stages, "exam_score": scores["exam_score"],
                 "interview_score": scores["interview_score"], "choices": choices}
+
+
+    def _directed(self, raw: dict, refuse) -> dict:
+        """The directed-training programme, service years and county, all three or none."""
+        none = {"directed_programme": None, "obligation_years": None, "obligation_county": None}
+        text = str(raw["directed_programme"] or "").strip()
+        if not text:
+            if raw["obligation_years"] not in (None, "") or raw["obligation_county"] not in (None, ""):
+                refuse("directed_programme", _l("Service years and county are for directed-training graduates; "
+                                                "write 公费师范生 or 优师计划 here."))
+            return none
+        programme = PROGRAMME_WORDS.get(text, text.lower())
+        if programme not in PROGRAMME_WORDS.values():
+            refuse("directed_programme", _l("Unknown programme; write 公费师范生 or 优师计划."))
+        try:
+            years = int(_number(raw["obligation_years"]) or 0)
+        except (TypeError, ValueError):
+            years = 0
+        if not 1 <= years <= MAX_OBLIGATION_YEARS:
+            refuse("obligation_years", _l("Service years are a whole number from 1 to %(most)d.",
+                                          most=MAX_OBLIGATION_YEARS))
+        county = self.counties.get(str(raw["obligation_county"] or "").strip())
+        if county is None:
+            refuse("obligation_county", _l("The service county must be one of this pool's counties."))
+        return {"directed_programme": programme, "obligation_years": years, "obligation_county": county}
 
 
 def age_on(birth: date, day: date) -> int:

@@ -29,6 +29,7 @@ MESSAGES = {
     ("no_post_within_distance", None): _l("no matching post within the distance limit"),
     ("no_eligible_post", None): _l("no eligible post"),
     ("locked", None): _l("locked by an officer"),
+    ("directed_first", None): _l("directed-training graduate, placed before open recruitment"),
     ("no_preferences", None): _l("accepts any eligible post"),
     ("first_choice", None): _l("first choice"),
     ("choice_rank", None): _l("choice %(rank)s of %(of)s"),

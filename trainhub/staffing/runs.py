@@ -64,14 +64,22 @@ def build_problem(pool: CandidatePool, mechanism: str) -> dict:
         posts_by_county[post.school.county.code].append(post)
 
     doc_candidates = []
+    post_county = {post.label: post.school.county.code for post in posts}
     for candidate in candidates:
         preferences, counties = _preferences(candidate.choices or [], post_labels, posts_by_county)
-        doc_candidates.append({
+        entry = {
             "id": candidate.label, "subjects": list(candidate.subjects or []), "stages": list(candidate.stages or []),
             "score": candidate.score, "preferences": preferences, "counties": counties,
             "home_school": f"S{candidate.home_school_id}" if candidate.home_school_id else None,
             "is_key_teacher": bool(candidate.is_key_teacher), "max_distance_km": None,
-        })
+        }
+        if candidate.directed_programme:
+            # A directed-training graduate serves in their home county, on the posts they chose there.
+            county = candidate.obligation_county
+            chosen = [label for label in preferences or [] if post_county.get(label) == county]
+            entry |= {"counties": [county], "directed": True,
+                      "preferences": chosen or [post.label for post in posts_by_county.get(county, ())]}
+        doc_candidates.append(entry)
     rules = {"max_distance_km": None, "min_key_teacher_share": None, "source_schools": [], "locked": [],
              "forbidden": []}
     pair_rules = db.session.scalars(sa.select(PairRule).where(PairRule.pool_id == pool.id)).all()
@@ -207,9 +215,47 @@ def solve(run: AllocationRun) -> None:
     if run.problem is None:
         run.problem = build_problem(run.pool, run.mechanism)
     time_limit = current_app.config.get("STAFFING_TIME_LIMIT", DEFAULT_TIME_LIMIT)
-    run.result = solve_document(run.problem, time_limit=time_limit)
-    run.summary = summarise(run.problem, run.result)
+    problem, placed_first = place_directed_first(run.problem, time_limit)
+    result = solve_document(problem, time_limit=time_limit)
+    for row in result.get("assignments", []):
+        if row["candidate"] in placed_first:
+            _mark_directed(row)
+    run.problem, run.result = problem, result
+    run.summary = summarise(problem, result)
     run.status = "finished"
+
+
+def place_directed_first(problem: dict, time_limit: float | None) -> tuple[dict, set[str]]:
+    """Place directed-training graduates before open recruitment; return the problem with their posts locked.
+
+    The first step solves for the graduates alone (most needed posts first, within their county);
+    the open step then keeps those placements as locks.
+    """
+    from allocation import solve_document
+
+    directed = [c for c in problem["candidates"] if c.get("directed")]
+    if not directed:
+        return problem, set()
+    ids = {c["id"] for c in directed}
+    rules = problem.get("rules") or {}
+    first_rules = {key: [pair for pair in rules.get(key) or [] if pair["candidate"] in ids]
+                   for key in ("locked", "forbidden")}
+    first = problem | {"mechanism": "coverage", "candidates": directed,
+                       "rules": {"max_distance_km": rules.get("max_distance_km"), **first_rules}}
+    placed = solve_document(first, time_limit=time_limit).get("assignments", [])
+    officer_locked = {pair["candidate"] for pair in rules.get("locked") or []}
+    new_locks = [{"candidate": row["candidate"], "post": row["post"]} for row in placed
+                 if row["candidate"] not in officer_locked]
+    locked = list(rules.get("locked") or []) + new_locks
+    return problem | {"rules": rules | {"locked": locked}}, {pair["candidate"] for pair in new_locks}
+
+
+def _mark_directed(row: dict) -> None:
+    """Say why a graduate's post was fixed: the directed step, not an officer's lock."""
+    codes = row.get("reason_codes") or [None] * len(row.get("reasons", []))
+    kept = [(text, code) for text, code in zip(row.get("reasons", []), codes) if (code or {}).get("code") != "locked"]
+    row["reasons"] = ["directed-training graduate, placed before open recruitment"] + [text for text, _ in kept]
+    row["reason_codes"] = [{"code": "directed_first", "params": {}}] + [code or {} for _, code in kept]
 
 
 def summarise(problem: dict, result: dict) -> dict:
@@ -244,7 +290,9 @@ def summarise(problem: dict, result: dict) -> dict:
             "first_choice_share": round(bucket["first_choice"] / bucket["filled"], 4) if bucket["filled"] else 0.0,
         }
 
+    directed = {candidate["id"] for candidate in problem["candidates"] if candidate.get("directed")}
     return {
+        "directed_placed": sum(row["candidate"] in directed for row in result.get("assignments", [])),
         "overall": finish(overall) | {"justified_envy": result.get("objective", {}).get("justified_envy", 0),
                                       "candidates": len(problem["candidates"]),
                                       "unassigned": len(result.get("unassigned", []))},
@@ -451,11 +499,14 @@ def approve_run(run: AllocationRun, user, today: date | None = None) -> list[Pos
     with unscoped():
         for candidate_id, post_id in zip(candidate_ids, post_ids):
             candidate, post = candidates[candidate_id], posts[post_id]
-            teacher = _teacher_for(candidate, post, pool, start_day, end_day)
+            kind, ends = pool.kind, end_day
+            if candidate.directed_programme:
+                kind, ends = "directed", _term_end(start_day, candidate.obligation_years or 1)
+            teacher = _teacher_for(candidate, post, pool, start_day, ends)
             home_school_id = candidate.home_school_id if pool.kind != "special_post" else None
             posting = Posting(teacher=teacher, school_id=post.school_id, home_school_id=home_school_id,
-                              subject_id=post.subject_id, stage=post.stage, kind=pool.kind, start_date=start_day,
-                              end_date=end_day, status=status, run_id=run.id, post_id=post.id)
+                              subject_id=post.subject_id, stage=post.stage, kind=kind, start_date=start_day,
+                              end_date=ends, status=status, run_id=run.id, post_id=post.id)
             db.session.add(posting)
             postings.append(posting)
         run.approved_at, run.approved_by_id = datetime.utcnow(), getattr(user, "id", None)
@@ -482,9 +533,12 @@ def _refuse_registered(candidates: dict[int, Candidate], candidate_ids: list[int
 def _teacher_for(candidate: Candidate, post: Post, pool: CandidatePool, start_day: date, end_day: date) -> Teacher:
     """The posted teacher: a new record for a special-post recruit; the registered one otherwise."""
     if candidate.teacher is None:
+        # A directed-training graduate takes an established post at once; a special-post recruit serves a term.
+        directed = bool(candidate.directed_programme)
         teacher = Teacher(id_number=candidate.id_number, name=candidate.name, gender=candidate.gender,
-                          birth_date=candidate.birth_date, school_id=post.school_id, employment_type="special_post",
-                          term_start=start_day, term_end=end_day, subject_id=post.subject_id,
+                          birth_date=candidate.birth_date, school_id=post.school_id,
+                          employment_type="regular" if directed else "special_post",
+                          term_start=None if directed else start_day, term_end=None if directed else end_day, subject_id=post.subject_id,
                           certificate_stages=list(candidate.stages or []), degree=candidate.degree,
                           hire_date=start_day, at_school_since=start_day, status="active")
         db.session.add(teacher)
@@ -531,6 +585,37 @@ def posting_list(kind: str = "", status: str = ""):
     if status:
         query = query.where(Posting.status == status)
     return query
+
+
+@dataclass
+class Obligation:
+    posting: Posting
+    served_years: float
+    state: str  # serving, met, left
+
+
+def obligations(page_items: list[Posting], today: date) -> list[Obligation]:
+    """Directed-training graduates' service: years served, and whether it is met or was broken off."""
+    found = []
+    for posting in page_items:
+        served = max(0.0, (min(today, posting.end_date) - posting.start_date).days / 365.25)
+        teacher = posting.teacher
+        if today > posting.end_date:
+            state = "met"
+        elif teacher.status != "active" or teacher.school.county_id != posting.school.county_id:
+            state = "left"
+        else:
+            state = "serving"
+        found.append(Obligation(posting, round(served, 1), state))
+    return found
+
+
+def obligation_list():
+    """Postings of directed-training graduates, the soonest to finish first."""
+    return (sa.select(Posting).where(Posting.kind == "directed")
+            .options(joinedload(Posting.teacher).joinedload(Teacher.school), joinedload(Posting.school),
+                     joinedload(Posting.subject))
+            .order_by(Posting.end_date, Posting.id))
 
 
 def retention_review(today: date, within_days: int = 180):

@@ -492,6 +492,14 @@ def retention():
                            statuses=forms.POSTING_STATUS_LABELS, vocab=vocab)
 
 
+@bp.route("/postings/obligations")
+@requires("view_staffing")
+def obligations():
+    page = paginate(runs.obligation_list())
+    return render_template("staffing/obligations.html", page=page, rows=runs.obligations(page.items, date.today()),
+                           states=forms.OBLIGATION_STATES)
+
+
 # ---- itinerant plans -----------------------------------------------------------------------------
 
 @bp.route("/itinerant", methods=["GET", "POST"])
