@@ -13,7 +13,7 @@ from trainhub.accounts.models import AuditEvent
 from trainhub.errors import UserError
 from trainhub.extensions import db
 from trainhub.staffing import exports, pools, runs, services
-from trainhub.staffing.models import AllocationRun, Candidate, CandidatePool, Post, Posting
+from trainhub.staffing.models import AllocationRun, CandidatePool, Post, Posting
 from trainhub.staffing.reasons import translate
 from trainhub.teachers.models import Teacher
 

@@ -73,13 +73,13 @@ def result_workbook(run: AllocationRun) -> bytes:
     def post_cells(post):
         if post is None:
             return ["", "", "", "", ""]
-        return [post.label, post.school.county.name, post.school.name, names.subjects.get(post.subject.code, post.subject.code),
-                vocab.label(vocab.STAGES, post.stage)]
+        subject = names.subjects.get(post.subject.code, post.subject.code)
+        return [post.label, post.school.county.name, post.school.name, subject, vocab.label(vocab.STAGES, post.stage)]
 
     workbook = Workbook()
     _sheet(workbook, "录用名单", ASSIGNMENT_HEADERS, (
         [row.candidate.label if row.candidate else "", row.candidate.name if row.candidate else ""]
-        + post_cells(row.post)[:1] + post_cells(row.post)[1:] + [row.rank, reasons(row, "assignment")]
+        + post_cells(row.post) + [row.rank, reasons(row, "assignment")]
         for row in reviewed["assignments"]), first=True)
     _sheet(workbook, "空缺岗位", UNFILLED_HEADERS, (
         post_cells(row.post) + [row.rank, reasons(row, "post")] for row in reviewed["unfilled"]))

@@ -45,25 +45,41 @@ class ShortageFilterForm(FlaskForm):
         self.unit.choices = [(unit.id, unit.name) for unit in units]
 
 
+def _ratio(label):
+    return FloatField(label, validators=[InputRequired(), NumberRange(1, 100)])
+
+
+def _per_class(label):
+    return FloatField(label, validators=[InputRequired(), NumberRange(0, 10)])
+
+
+def _share(label):
+    return FloatField(label, validators=[InputRequired(), NumberRange(0, 1)])
+
+
+def _whole(label, low, high):
+    return IntegerField(label, validators=[InputRequired(), NumberRange(low, high)])
+
+
 class NormForm(FlaskForm):
-    students_per_staff_primary = FloatField(_l("Primary: students per staff member"), validators=[InputRequired(), NumberRange(1, 100)])
-    students_per_staff_junior = FloatField(_l("Junior high: students per staff member"), validators=[InputRequired(), NumberRange(1, 100)])
-    students_per_staff_senior = FloatField(_l("Senior high: students per staff member"), validators=[InputRequired(), NumberRange(1, 100)])
-    staff_per_class_primary = FloatField(_l("Small schools, primary: staff per class"), validators=[InputRequired(), NumberRange(0, 10)])
-    staff_per_class_junior = FloatField(_l("Small schools, junior high: staff per class"), validators=[InputRequired(), NumberRange(0, 10)])
+    students_per_staff_primary = _ratio(_l("Primary: students per staff member"))
+    students_per_staff_junior = _ratio(_l("Junior high: students per staff member"))
+    students_per_staff_senior = _ratio(_l("Senior high: students per staff member"))
+    staff_per_class_primary = _per_class(_l("Small schools, primary: staff per class"))
+    staff_per_class_junior = _per_class(_l("Small schools, junior high: staff per class"))
     shares_primary = TextAreaField(_l("Primary: share of need per subject"))
     shares_junior = TextAreaField(_l("Junior high: share of need per subject"))
     shares_senior = TextAreaField(_l("Senior high: share of need per subject"))
-    rotation_years = IntegerField(_l("Years at the same school before rotation"), validators=[InputRequired(), NumberRange(1, 40)])
-    rotation_min_share = FloatField(_l("Minimum share of eligible teachers rotated each year"), validators=[InputRequired(), NumberRange(0, 1)])
-    min_key_teacher_share = FloatField(_l("Minimum share of key teachers among those rotated"), validators=[InputRequired(), NumberRange(0, 1)])
-    special_post_max_age = IntegerField(_l("Special-post: maximum age"), validators=[InputRequired(), NumberRange(18, 60)])
-    special_post_max_age_master = IntegerField(_l("Special-post: maximum age with a master's degree"), validators=[InputRequired(), NumberRange(18, 60)])
-    silver_age_max_age = IntegerField(_l("Silver-age: maximum age at the term start"), validators=[InputRequired(), NumberRange(50, 80)])
-    special_post_term_years = IntegerField(_l("Special-post term (years)"), validators=[InputRequired(), NumberRange(1, 10)])
-    rotation_term_years = IntegerField(_l("Rotation term (years)"), validators=[InputRequired(), NumberRange(1, 10)])
-    support_term_years = IntegerField(_l("Support term (years)"), validators=[InputRequired(), NumberRange(1, 10)])
-    silver_age_term_years = IntegerField(_l("Silver-age term (years)"), validators=[InputRequired(), NumberRange(1, 10)])
+    rotation_years = _whole(_l("Years at the same school before rotation"), 1, 40)
+    rotation_min_share = _share(_l("Minimum share of eligible teachers rotated each year"))
+    min_key_teacher_share = _share(_l("Minimum share of key teachers among those rotated"))
+    special_post_max_age = _whole(_l("Special-post: maximum age"), 18, 60)
+    special_post_max_age_master = _whole(_l("Special-post: maximum age with a master's degree"), 18, 60)
+    silver_age_max_age = _whole(_l("Silver-age: maximum age at the term start"), 50, 80)
+    special_post_term_years = _whole(_l("Special-post term (years)"), 1, 10)
+    rotation_term_years = _whole(_l("Rotation term (years)"), 1, 10)
+    support_term_years = _whole(_l("Support term (years)"), 1, 10)
+    silver_age_term_years = _whole(_l("Silver-age term (years)"), 1, 10)
     submit = SubmitField(_l("Save norms"))
 
 

@@ -248,10 +248,6 @@ class ItinerantPlan(db.Model):
 
 # ---- scope rules: a unit's officers see its subtree; schools see nothing of pools and runs -------
 
-def _units_under(scope: Scope):
-    return sa.select(Unit.id).where(Unit.path.startswith(scope.unit_path))
-
-
 @scope_rule(StaffingNorm)
 def _norm(scope: Scope):
     # Every user may read the norms of the provinces above them (the Unit rule admits ancestors).

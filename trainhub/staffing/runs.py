@@ -6,7 +6,6 @@ Ids in the document are the database ids with a letter: schools "S12", posts "P3
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,17 +13,17 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from trainhub import audit
 from trainhub.errors import UserError
 from trainhub.extensions import db
-from trainhub.schools.models import School, Subject, Unit
+from trainhub.schools.models import School, Subject
 from trainhub.scoping import unscoped
 from trainhub.staffing.models import (MECHANISMS, AllocationRun, Candidate, CandidatePool, PairRule, Post,
                                       Posting)
 from trainhub.staffing.pools import pool_posts, require_open, source_school_bounds
-from trainhub.staffing.services import norm_for_path, school_staffing, schools_under
+from trainhub.staffing.services import norm_for_path, school_staffing
 from trainhub.teachers.models import Teacher
 
 PROBLEM_FORMAT = "trainhub-allocation/1"
@@ -34,8 +33,8 @@ FLAG_KEYS = ("key_aid_county", "relocation_site", "small_rural", "scarce_subject
 SOLVED = ("optimal", "feasible")
 
 
-def _number(label: str) -> int | None:
-    """Return the database id of "P12" / "C7" / "S3", or None."""
+def parse_label(label: str) -> int | None:
+    """Return the database id of a document id ("P12", "C7", "S3"), or None."""
     try:
         return int(label[1:])
     except (TypeError, ValueError):
@@ -139,7 +138,7 @@ def _rotation_bounds(pool: CandidatePool, candidates: list[Candidate]) -> list[d
     if not home_ids:
         return []
     schools = db.session.scalars(sa.select(School).where(School.id.in_(home_ids))
-                                 .options(joinedload(School.county), sa.orm.selectinload(School.stages))).unique().all()
+                                 .options(joinedload(School.county), selectinload(School.stages))).unique().all()
     staffing = {row.school.id: row for row in school_staffing(list(schools), pool.year)}
     required = {school_id: row.required for school_id, row in staffing.items()}
     actual = {school_id: row.actual for school_id, row in staffing.items()}
@@ -325,8 +324,8 @@ class ReviewRow:
 def review(run: AllocationRun) -> dict[str, list[ReviewRow]]:
     """Assignments, unfilled posts and unassigned candidates, each with its database objects."""
     result = run.result or {}
-    candidate_ids = {_number(row["candidate"]) for key in ("assignments", "unassigned") for row in result.get(key, [])}
-    post_ids = {_number(row["post"]) for key in ("assignments", "unfilled") for row in result.get(key, [])}
+    candidate_ids = {parse_label(row["candidate"]) for key in ("assignments", "unassigned") for row in result.get(key, [])}
+    post_ids = {parse_label(row["post"]) for key in ("assignments", "unfilled") for row in result.get(key, [])}
     candidates = {c.id: c for c in _load(Candidate, candidate_ids, joinedload(Candidate.home_school))}
     posts = {p.id: p for p in _load(Post, post_ids, joinedload(Post.school).joinedload(School.county),
                                     joinedload(Post.subject))}
@@ -337,11 +336,11 @@ def review(run: AllocationRun) -> dict[str, list[ReviewRow]]:
                 for text, code in zip(row.get("reasons", []), codes)]
 
     return {
-        "assignments": [ReviewRow(candidates.get(_number(row["candidate"])), posts.get(_number(row["post"])),
+        "assignments": [ReviewRow(candidates.get(parse_label(row["candidate"])), posts.get(parse_label(row["post"])),
                                   row.get("rank"), reasons(row)) for row in result.get("assignments", [])],
-        "unfilled": [ReviewRow(None, posts.get(_number(row["post"])), row.get("seats"), reasons(row))
+        "unfilled": [ReviewRow(None, posts.get(parse_label(row["post"])), row.get("seats"), reasons(row))
                      for row in result.get("unfilled", [])],
-        "unassigned": [ReviewRow(candidates.get(_number(row["candidate"])), None, None, reasons(row))
+        "unassigned": [ReviewRow(candidates.get(parse_label(row["candidate"])), None, None, reasons(row))
                        for row in result.get("unassigned", [])],
         "top": [{"text": text, "code": (code or {}).get("code"), "params": (code or {}).get("params", {})}
                 for text, code in zip(result.get("reasons", []), result.get("reason_codes") or
@@ -468,8 +467,8 @@ def approve_run(run: AllocationRun, user, today: date | None = None) -> list[Pos
     assignments = run.result.get("assignments", [])
     if not assignments:
         raise UserError(_l("This run places nobody; there is nothing to approve."))
-    candidate_ids = [_number(row["candidate"]) for row in assignments]
-    post_ids = [_number(row["post"]) for row in assignments]
+    candidate_ids = [parse_label(row["candidate"]) for row in assignments]
+    post_ids = [parse_label(row["post"]) for row in assignments]
     with unscoped():
         candidates = {c.id: c for c in _load(Candidate, set(candidate_ids), joinedload(Candidate.teacher))}
         posts = {p.id: p for p in _load(Post, set(post_ids))}

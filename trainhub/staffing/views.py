@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from trainhub import vocab
 from trainhub.accounts.permissions import can, requires
@@ -213,7 +214,7 @@ def edit_post(post_id: int):
 @bp.route("/pools")
 @requires("view_staffing")
 def pool_list():
-    page = paginate(sa.select(CandidatePool).options(sa.orm.joinedload(CandidatePool.unit))
+    page = paginate(sa.select(CandidatePool).options(joinedload(CandidatePool.unit))
                     .order_by(CandidatePool.year.desc(), CandidatePool.id.desc()))
     form = forms.PoolForm(year=date.today().year, reference_date=date(date.today().year, 8, 31),
                           term_start=date(date.today().year, 9, 1))
@@ -242,12 +243,12 @@ def create_pool():
 
 def _pool_page(pool: CandidatePool, problems=None, status=200):
     candidates = paginate(sa.select(Candidate).where(Candidate.pool_id == pool.id)
-                          .options(sa.orm.joinedload(Candidate.home_school))
+                          .options(joinedload(Candidate.home_school))
                           .order_by(Candidate.exam_score.desc().nulls_last(), Candidate.id))
     pool_runs = db.session.scalars(sa.select(AllocationRun).where(AllocationRun.pool_id == pool.id)
                                    .order_by(AllocationRun.id.desc()).limit(20)).all()
     rules = db.session.scalars(sa.select(PairRule).where(PairRule.pool_id == pool.id)
-                               .options(sa.orm.joinedload(PairRule.candidate), sa.orm.joinedload(PairRule.post))
+                               .options(joinedload(PairRule.candidate), joinedload(PairRule.post))
                                .order_by(PairRule.id)).all()
     post_count = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Post.seats), 0)).where(
         Post.id.in_(pools.pool_posts(pool).with_only_columns(Post.id))))
@@ -345,8 +346,8 @@ def add_rule(pool_id: int):
     if not form.validate_on_submit():
         flash(_("Give a candidate number, a post number and the rule."), "danger")
         return redirect(url_for("staffing.pool", pool_id=pool_id))
-    candidate_id = runs._number(form.candidate.data.strip().upper())
-    post_id = runs._number(form.post.data.strip().upper())
+    candidate_id = runs.parse_label(form.candidate.data.strip().upper())
+    post_id = runs.parse_label(form.post.data.strip().upper())
     candidate = db.session.get(Candidate, candidate_id) if candidate_id else None
     post = db.session.get(Post, post_id) if post_id else None
     if candidate is None or post is None:
@@ -380,7 +381,7 @@ def delete_rule(rule_id: int):
 @bp.route("/runs", endpoint="runs")
 @requires("view_staffing")
 def run_list():
-    page = paginate(sa.select(AllocationRun).options(sa.orm.joinedload(AllocationRun.pool))
+    page = paginate(sa.select(AllocationRun).options(joinedload(AllocationRun.pool))
                     .order_by(AllocationRun.id.desc()))
     return render_template("staffing/runs.html", page=page, kinds=forms.KIND_LABELS,
                            mechanisms=forms.MECHANISM_LABELS, statuses=forms.RUN_STATUS_LABELS)
@@ -392,7 +393,7 @@ SECTIONS = ("assignments", "unfilled", "unassigned")
 @bp.route("/runs/<int:run_id>")
 @requires("view_staffing")
 def run(run_id: int):
-    found = get_or_404(AllocationRun, run_id, sa.orm.joinedload(AllocationRun.pool))
+    found = get_or_404(AllocationRun, run_id, joinedload(AllocationRun.pool))
     section = request.args.get("section", "assignments")
     section = section if section in SECTIONS else "assignments"
     reviewed = runs.review(found) if found.status == "finished" else None
@@ -521,7 +522,7 @@ def itinerant_plans():
 
             jobs.enqueue("trainhub.staffing.itinerant.execute_plan", plan.id)
             return redirect(url_for("staffing.itinerant_plan", plan_id=plan.id))
-    page = paginate(sa.select(ItinerantPlan).options(sa.orm.joinedload(ItinerantPlan.county))
+    page = paginate(sa.select(ItinerantPlan).options(joinedload(ItinerantPlan.county))
                     .order_by(ItinerantPlan.id.desc()))
     return render_template("staffing/itinerant_plans.html", form=form, page=page, statuses=forms.RUN_STATUS_LABELS,
                            can_manage=can("manage_staffing"))
@@ -530,7 +531,7 @@ def itinerant_plans():
 @bp.route("/itinerant/<int:plan_id>")
 @requires("view_staffing")
 def itinerant_plan(plan_id: int):
-    plan = get_or_404(ItinerantPlan, plan_id, sa.orm.joinedload(ItinerantPlan.county))
+    plan = get_or_404(ItinerantPlan, plan_id, joinedload(ItinerantPlan.county))
     return render_template("staffing/itinerant_plan.html", plan=plan, circuits=itinerant.circuits(plan),
                            subjects=_subject_names(), statuses=forms.RUN_STATUS_LABELS,
                            demands=len((plan.problem or {}).get("demands", [])))
