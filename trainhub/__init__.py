@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "trainhub.staffing:bp",
     "trainhub.exchange:bp",
     "trainhub.api:bp",
+    "trainhub.reports:bp",
 )
 # Packages whose models must be imported before the metadata is complete.
 MODEL_MODULES = (
