@@ -202,3 +202,19 @@ def test_retention_review_lists_special_post_terms_ending_soon(contest):
     end = date(YEAR + 3, 8, 31)
     assert db.session.scalars(runs.retention_review(end - timedelta(days=200))).all() == []
     assert len(db.session.scalars(runs.retention_review(end - timedelta(days=100))).all()) == 3
+
+
+@pytest.mark.parametrize("change", [
+    lambda r: r["assignments"].append({"candidate": ["C1"], "post": {"P": 1}}),
+    lambda r: r.update(unfilled=[{"post": "P999999", "seats": 1, "reasons": []}]),
+    lambda r: r.update(unassigned="nobody"),
+    lambda r: r.update(objective=[1, 2]),
+    lambda r: r.update(status="solved"),
+])
+def test_malformed_result_files_are_refused_and_nothing_is_stored(contest, change):
+    run = _run(contest["pool"], "merit")
+    result = json.loads(json.dumps(run.result))
+    change(result)
+    with pytest.raises(UserError):
+        runs.import_result(run, json.dumps(result).encode(), None)
+    assert db.session.scalar(sa.select(sa.func.count()).where(AllocationRun.is_imported.is_(True))) == 0

@@ -415,7 +415,7 @@ def import_result(run: AllocationRun, data: bytes, user) -> AllocationRun:
     used: dict[str, int] = defaultdict(int)
     seen = set()
     for row in assignments:
-        candidate, post = row.get("candidate"), row.get("post")
+        candidate, post = str(row.get("candidate")), str(row.get("post"))
         if candidate not in candidates or post not in posts:
             raise UserError(_l("The result names %(candidate)s and %(post)s, which are not in this run's problem.",
                                candidate=str(candidate), post=str(post)))
@@ -429,9 +429,16 @@ def import_result(run: AllocationRun, data: bytes, user) -> AllocationRun:
             raise UserError(_l("The result's reasons must be lists of sentences."))
     if result.get("status") not in ("optimal", "feasible", "infeasible", "error"):
         raise UserError(_l("The result's status is not one of optimal, feasible, infeasible or error."))
+    if not isinstance(result.get("objective", {}), dict):
+        raise UserError(_l("The result's objective must be an object."))
+    for key, field, known in (("unfilled", "post", posts), ("unassigned", "candidate", candidates)):
+        rows = result.setdefault(key, [])
+        if not isinstance(rows, list) or not all(
+                isinstance(row, dict) and str(row.get(field)) in known and isinstance(row.get("reasons", []), list)
+                for row in rows):
+            raise UserError(_l("The result's list %(key)s names posts or candidates that are not in this run's "
+                               "problem.", key=key))
     result.setdefault("objective", {})
-    result.setdefault("unfilled", [])
-    result.setdefault("unassigned", [])
     now = datetime.utcnow()
     imported = AllocationRun(pool_id=run.pool_id, mechanism=problem.get("mechanism", run.mechanism),
                              status="finished", queued_at=now, started_at=now, finished_at=now, problem=problem,
