@@ -76,7 +76,7 @@ def test_refuses_a_taken_username_a_teacher_with_an_account_and_a_short_password
     refusals = [
         (_create(app, taken, "--role", "province_admin", "--unit", "620000"), "is taken"),
         (_create(app, "again", "--role", "teacher", "--teacher", str(world["teacher_a"].id)), "already has an account"),
-        (_create(app, "short", "--role", "inspector", "--unit", "622900", password="abc"), "at least 8"),
+        (_create(app, "short", "--role", "inspector", "--unit", "622900", password="abc"), "at least 10"),
     ]
 
     for result, message in refusals:

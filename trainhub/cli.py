@@ -12,9 +12,9 @@ import click
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from trainhub.accounts.passwords import password_problem
 from trainhub.extensions import db
 
-MIN_PASSWORD_LENGTH = 8
 # Which kind of unit each unit-bound role may be attached to (an inspector may sit at any level).
 ROLE_UNIT_KINDS = {
     "province_admin": {"province"},
@@ -42,8 +42,8 @@ def seed_demo(scale: str, seed_value: int, if_empty: bool, password: str | None)
     from trainhub import demo
     from trainhub.schools.models import Unit
 
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise click.UsageError(f"--password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if password is not None and password_problem(password) is not None:
+        raise click.UsageError(f"--password: {password_problem(password)}")
     started = time.perf_counter()
     upgrade(revision="heads")
     migrated = time.perf_counter() - started
@@ -111,8 +111,8 @@ def create_user(username: str, role: str, unit_code: str | None, school_code: st
 
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if password_problem(password, username) is not None:
+        raise click.ClickException(str(password_problem(password, username)))
 
     user = User(username=username, display_name=(display_name or default_name or username)[:60], role=role,
                 **binding)

@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     def set_password(self, password: str) -> None:
+        from trainhub.accounts.passwords import check_password_rules
+
+        check_password_rules(password, self.username)
         self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
