@@ -35,7 +35,8 @@ OBJECT_ARGS = {"school_id": "school", "teacher_id": "teacher", "programme_id": "
                "post_id": "post", "rule_id": "rule", "plan_id": "plan"}
 # Other URL arguments: one fixed, valid value.
 PLAIN_ARGS = {"status": "bogus", "action": "withdraw", "what": "teachers", "file_format": "csv",
-              "name": "teachers", "code": "zh_CN", "filename": "trainhub.css"}
+              "name": "teachers", "code": "zh_CN", "filename": "trainhub.css",
+              "extension": "csv"}
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,13 @@ ENDPOINTS = {
     "staffing.obligations": Access("view_staffing"),
     "staffing.itinerant_plans": Access("view_staffing", post_then=("manage_staffing",)),
     "staffing.itinerant_plan": Access("view_staffing"),
+    # reports (no object in the URL; units and schools chosen by query parameters, see test_hostile)
+    "reports.index": Access("view_reports"),
+    "reports.quota_completion": Access("view_reports"),
+    "reports.programme_seats": Access("view_reports"),
+    "reports.hours_compliance": Access("view_reports"),
+    "reports.staffing": Access("view_reports"),
+    "reports.export": Access("view_reports", args={"name": "quota-completion"}),
     # the JSON API: tested per resource in test_api_matrix
     "api.list_resource": Access(API),
     "api.get_resource": Access(API),
@@ -226,7 +234,7 @@ def expected(access: Access, method: str, role: str, variant_key: str, names_obj
 @pytest.mark.parametrize("endpoint, rule_text, method", CASES)
 def test_access(proof_app, proof_world, clients, endpoint, rule_text, method):
     access = ENDPOINTS.get(endpoint)
-    if access is None:
+    if access is None:  # also reported, all at once, by test_every_endpoint_is_classified
         pytest.fail(f"{endpoint} is not classified in ENDPOINTS")
     if access.need == API:
         pytest.skip("the API is covered by test_api_matrix")
