@@ -177,3 +177,27 @@ def test_run_page_refreshes_while_queued_and_exports(app, client, staffed):
     garbage = client.post(f"/staffing/runs/{queued.id}/import-result", data=_upload(b"{]", "result.json"),
                           content_type="multipart/form-data", follow_redirects=True)
     assert "文件不是 JSON 文档" in garbage.get_data(as_text=True)
+
+
+def test_a_problem_edited_elsewhere_runs_and_a_foreign_one_is_refused(app, client, contest):
+    import json
+
+    from trainhub.staffing import runs
+
+    app.config["JOBS_INLINE"] = True
+    problem = runs.build_problem(contest["pool"], "merit")
+    problem["posts"] = [post | {"weight": 9} if post["id"] == contest["math_b"].label else post
+                        for post in problem["posts"]]
+    login(client, contest["users"]["prefecture_admin"])
+    pool_id = contest["pool"].id
+    response = client.post(f"/staffing/pools/{pool_id}/import-problem",
+                           data=_upload(json.dumps(problem).encode(), "problem.json"), content_type="multipart/form-data")
+    run = db.session.scalars(sa.select(AllocationRun)).one()
+    assert response.headers["Location"].endswith(f"/staffing/runs/{run.id}")
+    assert run.status == "finished" and run.result["status"] == "optimal"
+    assert next(p for p in run.problem["posts"] if p["id"] == contest["math_b"].label)["weight"] == 9
+    problem["candidates"].append(problem["candidates"][0] | {"id": "C999999"})
+    refused = client.post(f"/staffing/pools/{pool_id}/import-problem", follow_redirects=True,
+                          data=_upload(json.dumps(problem).encode(), "problem.json"), content_type="multipart/form-data")
+    assert "不存在或已补" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AllocationRun)) == 1

@@ -148,6 +148,11 @@ class ResultImportForm(FlaskForm):
     submit = SubmitField(_l("Import the result"))
 
 
+class ProblemImportForm(FlaskForm):
+    file = FileField(_l("Problem document (.json)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Run this problem"))
+
+
 class ItinerantForm(FlaskForm):
     county = SelectField(_l("County"), coerce=int, validators=[InputRequired()])
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)], default=_this_year)

@@ -450,6 +450,37 @@ def import_result(run: AllocationRun, data: bytes, user) -> AllocationRun:
     return imported
 
 
+def import_problem(pool: CandidatePool, data: bytes, user) -> AllocationRun:
+    """Queue a run of a problem document edited elsewhere; its ids must be this pool's posts and candidates.
+
+    The engine checks the rest of the document when the run starts; a bad document fails the run
+    with the engine's message.
+    """
+    require_open(pool)
+    try:
+        problem = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UserError(_l("The file is not a JSON document.")) from None
+    if not isinstance(problem, dict) or problem.get("format") != PROBLEM_FORMAT:
+        raise UserError(_l("The file is not an allocation problem (format %(format)s).", format=PROBLEM_FORMAT))
+    if problem.get("mechanism") not in MECHANISMS:
+        raise UserError(_l("Unknown mechanism."))
+    posts = {f"P{post_id}" for post_id in db.session.scalars(pool_posts(pool).with_only_columns(Post.id))}
+    candidates = {f"C{candidate_id}" for candidate_id in db.session.scalars(
+        sa.select(Candidate.id).where(Candidate.pool_id == pool.id))}
+    for key, known in (("posts", posts), ("candidates", candidates)):
+        rows = problem.get(key)
+        if not isinstance(rows, list) or not all(isinstance(row, dict) and row.get("id") in known for row in rows):
+            raise UserError(_l("The problem's list %(key)s names posts or candidates that are not open in this pool.",
+                               key=key))
+    run = AllocationRun(pool_id=pool.id, mechanism=problem["mechanism"], status="queued", problem=problem,
+                        created_by_id=getattr(user, "id", None))
+    db.session.add(run)
+    db.session.flush()
+    audit.record("run_problem_imported", run, f"pool {pool.id}", user=user)
+    return run
+
+
 # ---- approval ------------------------------------------------------------------------------------
 
 def _term_end(start_day: date, years: int) -> date:

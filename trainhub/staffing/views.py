@@ -254,7 +254,7 @@ def _pool_page(pool: CandidatePool, problems=None, status=200):
         Post.id.in_(pools.pool_posts(pool).with_only_columns(Post.id))))
     return render_template("staffing/pool.html", pool=pool, candidates=candidates, runs=pool_runs, rules=rules,
                            seats=post_count, import_form=forms.ImportForm(), run_form=forms.RunForm(),
-                           rule_form=forms.PairRuleForm(), problems=problems, kinds=forms.KIND_LABELS,
+                           rule_form=forms.PairRuleForm(), problem_form=forms.ProblemImportForm(), problems=problems, kinds=forms.KIND_LABELS,
                            mechanisms=forms.MECHANISM_LABELS, statuses=forms.RUN_STATUS_LABELS,
                            pool_statuses=forms.POOL_STATUS_LABELS, subjects=_subject_names(), vocab=vocab,
                            can_manage=can("manage_staffing")), status
@@ -325,6 +325,23 @@ def start_runs(pool_id: int):
     if len(queued) > 1:
         return redirect(url_for("staffing.compare", pool_id=pool_id))
     return redirect(url_for("staffing.run", run_id=queued[0].id))
+
+
+@bp.route("/pools/<int:pool_id>/import-problem", methods=["POST"])
+@requires("manage_staffing")
+def import_problem(pool_id: int):
+    found = get_or_404(CandidatePool, pool_id)
+    form = forms.ProblemImportForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a problem document to import."), "danger")
+        return redirect(url_for("staffing.pool", pool_id=pool_id))
+    try:
+        queued = runs.import_problem(found, form.file.data.read(), current_user)
+    except UserError as error:
+        return _refuse(error, "staffing.pool", pool_id=pool_id)
+    db.session.commit()
+    runs.start([queued])
+    return redirect(url_for("staffing.run", run_id=queued.id))
 
 
 @bp.route("/pools/<int:pool_id>/compare")
