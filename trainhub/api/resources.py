@@ -56,3 +56,25 @@ RESOURCES: dict[str, Resource] = {}
 def register(resource: Resource) -> Resource:
     RESOURCES[resource.name] = resource
     return resource
+
+
+@dataclass(frozen=True)
+class ReportEndpoint:
+    """A report's data at GET /api/v1/reports/<name>.
+
+    build(args, user) returns (document, problems): the JSON document, or the reasons the
+    parameters cannot be used (answered with 400).
+    """
+
+    name: str
+    build: Callable[[dict, object], tuple[dict | None, list[str]]]
+    description: str = ""
+    capability: str = "view_reports"
+
+
+REPORT_ENDPOINTS: dict[str, ReportEndpoint] = {}
+
+
+def register_report(endpoint: ReportEndpoint) -> ReportEndpoint:
+    REPORT_ENDPOINTS[endpoint.name] = endpoint
+    return endpoint

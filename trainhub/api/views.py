@@ -10,7 +10,7 @@ from trainhub.accounts.permissions import can
 from trainhub.api import bp
 from trainhub.api.models import ApiToken, hash_token
 from trainhub.api.openapi import openapi_document
-from trainhub.api.resources import RESOURCES, Resource
+from trainhub.api.resources import REPORT_ENDPOINTS, RESOURCES, Resource
 from trainhub.extensions import db
 from trainhub.scoping import Scope, get_or_404, set_scope
 from trainhub.security import scope_for
@@ -135,6 +135,19 @@ def list_resource(name: str):
 def get_resource(name: str, object_id: int):
     resource = _resource(name)
     return jsonify(resource.serialize(get_or_404(resource.model, object_id)))
+
+
+@bp.get("/reports/<name>")
+def report(name: str):
+    endpoint = REPORT_ENDPOINTS.get(name)
+    if endpoint is None:
+        raise ApiError(404, "not_found", _("There is no report called %(name)s.", name=name))
+    if not can(endpoint.capability, g.api_user):
+        raise ApiError(403, "forbidden", _("Your role does not allow this."))
+    document, problems = endpoint.build(request.args.to_dict(), g.api_user)
+    if problems:
+        raise ApiError(400, "bad_request", " ".join(problems))
+    return jsonify(document)
 
 
 @bp.get("/openapi.json")

@@ -13,4 +13,4 @@ define_capability("view_reports", {"province_admin", "prefecture_admin", "county
 
 add_nav_item("reports.index", _l("Reports"), capability="view_reports", order=60)
 
-from trainhub.reports import cli, views  # noqa: E402,F401
+from trainhub.reports import api, cli, views  # noqa: E402,F401
