@@ -105,7 +105,10 @@ def test_pools_and_runs_of_another_county_are_not_found(client, staffed):
 
 def test_roles_without_the_capability_are_refused(client, staffed):
     login(client, staffed["users"]["school_admin"])
-    assert client.get("/staffing/").status_code == 403
+    own = client.get(f"/staffing/?year={YEAR}").get_data(as_text=True)
+    assert staffed["school_a"].name in own and "马集教学点" not in own  # their own school's gaps only
+    assert client.get("/staffing/runs").status_code == 403
+    assert client.get("/staffing/pools").status_code == 403
     assert client.get("/staffing/postings").status_code == 200
     client.post("/logout")
     login(client, staffed["users"]["inspector"])

@@ -7,14 +7,16 @@ from trainhub.navigation import add_nav_item
 bp = Blueprint("staffing", __name__, url_prefix="/staffing")
 
 OFFICERS = {"province_admin", "prefecture_admin", "county_officer"}
-define_capability("view_staffing", OFFICERS | {"inspector"})
+# Shortages and posts: a school administrator sees their own school's (the scope does the rest).
+define_capability("view_staffing", OFFICERS | {"inspector", "school_admin"})
+define_capability("view_allocations", OFFICERS | {"inspector"})
 define_capability("manage_staffing", OFFICERS)
 define_capability("approve_runs", OFFICERS)
 define_capability("edit_norms", {"province_admin"})
 define_capability("view_postings", OFFICERS | {"inspector", "school_admin", "teacher"})
 
 add_nav_item("staffing.shortages", _l("Staffing"), capability="view_staffing", order=40)
-add_nav_item("staffing.runs", _l("Allocation runs"), capability="view_staffing", order=41)
+add_nav_item("staffing.runs", _l("Allocation runs"), capability="view_allocations", order=41)
 add_nav_item("staffing.postings", _l("Postings"), capability="view_postings", order=42)
 
 from trainhub.staffing import commands, views  # noqa: E402,F401

@@ -5,6 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +22,23 @@ from trainhub.staffing.listing import ListPage
 from trainhub.staffing.models import (AllocationRun, Candidate, CandidatePool, ItinerantPlan, PairRule, Post,
                                       Posting)
 from trainhub.staffing.reasons import translate
+
+
+TABS = (
+    ("staffing.shortages", _l("Shortages"), "view_staffing"),
+    ("staffing.posts", _l("Posts"), "view_staffing"),
+    ("staffing.pool_list", _l("Candidate pools"), "view_allocations"),
+    ("staffing.runs", _l("Allocation runs"), "view_allocations"),
+    ("staffing.postings", _l("Postings"), "view_postings"),
+    ("staffing.retention", _l("Retention review"), "view_allocations"),
+    ("staffing.obligations", _l("Service obligations"), "view_allocations"),
+    ("staffing.itinerant_plans", _l("Itinerant teaching"), "view_allocations"),
+)
+
+
+@bp.context_processor
+def staffing_tabs():
+    return {"staffing_tabs": [(endpoint, text) for endpoint, text, capability in TABS if can(capability)]}
 
 
 def _units(kinds=("province", "prefecture", "county")) -> list[Unit]:
@@ -212,7 +230,7 @@ def edit_post(post_id: int):
 # ---- pools ---------------------------------------------------------------------------------------
 
 @bp.route("/pools")
-@requires("view_staffing")
+@requires("view_allocations")
 def pool_list():
     page = paginate(sa.select(CandidatePool).options(joinedload(CandidatePool.unit))
                     .order_by(CandidatePool.year.desc(), CandidatePool.id.desc()))
@@ -261,7 +279,7 @@ def _pool_page(pool: CandidatePool, problems=None, status=200):
 
 
 @bp.route("/pools/<int:pool_id>")
-@requires("view_staffing")
+@requires("view_allocations")
 def pool(pool_id: int):
     return _pool_page(get_or_404(CandidatePool, pool_id))
 
@@ -345,7 +363,7 @@ def import_problem(pool_id: int):
 
 
 @bp.route("/pools/<int:pool_id>/compare")
-@requires("view_staffing")
+@requires("view_allocations")
 def compare(pool_id: int):
     found = get_or_404(CandidatePool, pool_id)
     pending = db.session.scalar(sa.select(sa.func.count()).where(
@@ -396,7 +414,7 @@ def delete_rule(rule_id: int):
 # ---- runs ----------------------------------------------------------------------------------------
 
 @bp.route("/runs", endpoint="runs")
-@requires("view_staffing")
+@requires("view_allocations")
 def run_list():
     page = paginate(sa.select(AllocationRun).options(joinedload(AllocationRun.pool))
                     .order_by(AllocationRun.id.desc()))
@@ -408,7 +426,7 @@ SECTIONS = ("assignments", "unfilled", "unassigned")
 
 
 @bp.route("/runs/<int:run_id>")
-@requires("view_staffing")
+@requires("view_allocations")
 def run(run_id: int):
     found = get_or_404(AllocationRun, run_id, joinedload(AllocationRun.pool))
     section = request.args.get("section", "assignments")
@@ -446,7 +464,7 @@ def export_problem(run_id: int):
 
 
 @bp.route("/runs/<int:run_id>/result.json")
-@requires("view_staffing")
+@requires("view_allocations")
 def export_result(run_id: int):
     found = get_or_404(AllocationRun, run_id)
     if found.result is None:
@@ -455,7 +473,7 @@ def export_result(run_id: int):
 
 
 @bp.route("/runs/<int:run_id>/result.xlsx")
-@requires("view_staffing")
+@requires("view_allocations")
 def export_result_xlsx(run_id: int):
     found = get_or_404(AllocationRun, run_id)
     if found.result is None:
@@ -503,7 +521,7 @@ def postings():
 
 
 @bp.route("/postings/retention")
-@requires("view_staffing")
+@requires("view_allocations")
 def retention():
     page = paginate(runs.retention_review(date.today()))
     return render_template("staffing/retention.html", page=page, today=date.today(),
@@ -511,7 +529,7 @@ def retention():
 
 
 @bp.route("/postings/obligations")
-@requires("view_staffing")
+@requires("view_allocations")
 def obligations():
     page = paginate(runs.obligation_list())
     return render_template("staffing/obligations.html", page=page, rows=runs.obligations(page.items, date.today()),
@@ -521,7 +539,7 @@ def obligations():
 # ---- itinerant plans -----------------------------------------------------------------------------
 
 @bp.route("/itinerant", methods=["GET", "POST"])
-@requires("view_staffing")
+@requires("view_allocations")
 def itinerant_plans():
     form = forms.ItinerantForm()
     form.county.choices = [(u.id, u.name) for u in _units(("county",))]
@@ -546,7 +564,7 @@ def itinerant_plans():
 
 
 @bp.route("/itinerant/<int:plan_id>")
-@requires("view_staffing")
+@requires("view_allocations")
 def itinerant_plan(plan_id: int):
     plan = get_or_404(ItinerantPlan, plan_id, joinedload(ItinerantPlan.county))
     return render_template("staffing/itinerant_plan.html", plan=plan, circuits=itinerant.circuits(plan),
