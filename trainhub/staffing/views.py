@@ -123,23 +123,7 @@ def norms():
             getattr(form, f"shares_{stage}").data = _shares_text((norm.curriculum_shares or {}).get(stage, {}))
     if form.validate_on_submit():
         try:
-            codes = {subject.code for subject in subjects}
-            data = services.NormInput(
-                students_per_staff={stage: getattr(form, f"students_per_staff_{stage}").data
-                                    for stage in services.NORM_STAGES},
-                staff_per_class={"primary": form.staff_per_class_primary.data,
-                                 "junior": form.staff_per_class_junior.data},
-                curriculum_shares={stage: services.parse_shares(getattr(form, f"shares_{stage}").data, codes)
-                                   for stage in services.NORM_STAGES},
-                rotation_years=form.rotation_years.data, rotation_min_share=form.rotation_min_share.data,
-                min_key_teacher_share=form.min_key_teacher_share.data,
-                special_post_max_age=form.special_post_max_age.data,
-                special_post_max_age_master=form.special_post_max_age_master.data,
-                silver_age_max_age=form.silver_age_max_age.data,
-                term_years={kind: getattr(form, f"{kind}_term_years").data
-                            for kind in ("special_post", "rotation", "support", "silver_age")},
-            )
-            services.save_norm(province, data, current_user)
+            services.save_norm(province, _norm_input(form, {subject.code for subject in subjects}), current_user)
         except UserError as error:
             db.session.rollback()
             show_on_form(form, error)
@@ -154,6 +138,21 @@ def norms():
         scarce_form.subjects.data = sorted(services.scarce_subject_ids(province, scarce_form.year.data))
     return render_template("staffing/norms.html", form=form, scarce_form=scarce_form, province=province,
                            subjects=subjects)
+
+
+def _norm_input(form: forms.NormForm, codes: set[str]) -> services.NormInput:
+    return services.NormInput(
+        students_per_staff={stage: getattr(form, f"students_per_staff_{stage}").data for stage in services.NORM_STAGES},
+        staff_per_class={"primary": form.staff_per_class_primary.data, "junior": form.staff_per_class_junior.data},
+        curriculum_shares={stage: services.parse_shares(getattr(form, f"shares_{stage}").data, codes)
+                           for stage in services.NORM_STAGES},
+        rotation_years=form.rotation_years.data, rotation_min_share=form.rotation_min_share.data,
+        min_key_teacher_share=form.min_key_teacher_share.data, special_post_max_age=form.special_post_max_age.data,
+        special_post_max_age_master=form.special_post_max_age_master.data,
+        silver_age_max_age=form.silver_age_max_age.data,
+        term_years={kind: getattr(form, f"{kind}_term_years").data
+                    for kind in ("special_post", "rotation", "support", "silver_age")},
+    )
 
 
 @bp.route("/norms/scarce", methods=["POST"])
