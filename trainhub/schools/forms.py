@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, Form, FormField, IntegerField, SearchField, SelectField, StringField,
-                     SubmitField)
+from wtforms import (BooleanField, Form, FormField, IntegerField, SearchField, SelectChoice, SelectField,
+                     StringField, SubmitField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from trainhub import vocab
@@ -13,6 +13,16 @@ def optional_int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def select_choices(labels: dict) -> list[SelectChoice]:
+    """Return the options {code: label} as a select's choices; lazy labels show in each request's language."""
+    return [SelectChoice(code, label) for code, label in labels.items()]
+
+
+def any_choice() -> SelectChoice:
+    """The "All" option that leaves a filter unset."""
+    return SelectChoice("", _l("All"))
 
 
 class SchoolFilterForm(FlaskForm):
@@ -31,12 +41,11 @@ class SchoolFilterForm(FlaskForm):
 
     def __init__(self, counties, sorts, **kwargs):
         super().__init__(**kwargs)
-        anything = [("", _l("All"))]
-        self.county.choices = [("", _l("All"))] + [(unit.id, unit.name) for unit in counties]
-        self.locality.choices = anything + vocab.choices(vocab.LOCALITIES)
-        self.flag.choices = anything + vocab.choices(vocab.SCHOOL_FLAGS)
-        self.stage.choices = anything + vocab.choices(vocab.STAGES)
-        self.sort.choices = list(sorts.items())
+        self.county.choices = [any_choice()] + [SelectChoice(unit.id, unit.name) for unit in counties]
+        self.locality.choices = [any_choice()] + select_choices(vocab.LOCALITIES)
+        self.flag.choices = [any_choice()] + select_choices(vocab.SCHOOL_FLAGS)
+        self.stage.choices = [any_choice()] + select_choices(vocab.STAGES)
+        self.sort.choices = select_choices(sorts)
 
 
 class StageCountsForm(Form):
@@ -53,7 +62,7 @@ class SchoolForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the school name.")), Length(max=120)])
     county_id = SelectField(_l("County"), coerce=optional_int, validate_choice=False)
     township = StringField(_l("Township"), validators=[Optional(), Length(max=60)])
-    locality = SelectField(_l("Locality"), choices=vocab.choices(vocab.LOCALITIES))
+    locality = SelectField(_l("Locality"), choices=select_choices(vocab.LOCALITIES))
     is_small_rural = BooleanField(vocab.SCHOOL_FLAGS["is_small_rural"])
     is_boarding = BooleanField(vocab.SCHOOL_FLAGS["is_boarding"])
     is_relocation_site = BooleanField(vocab.SCHOOL_FLAGS["is_relocation_site"])
@@ -68,10 +77,10 @@ class SchoolForm(FlaskForm):
 
     def __init__(self, counties, **kwargs):
         super().__init__(**kwargs)
-        self.county_id.choices = [(unit.id, unit.name) for unit in counties]
+        self.county_id.choices = [SelectChoice(unit.id, unit.name) for unit in counties]
 
     def validate_county_id(self, field):
-        if field.data not in {value for value, _label in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose a county from the list."))
 
     def validate_lat(self, field):

@@ -6,7 +6,7 @@ from trainhub.accounts.permissions import can, requires
 from trainhub.errors import UserError, show_on_form
 from trainhub.extensions import db
 from trainhub.i18n import current_language
-from trainhub.pagination import paginate
+from trainhub.pagination import paginate_ids
 from trainhub.schools.services import counties
 from trainhub.scoping import get_or_404
 from trainhub.teachers import bp, services
@@ -17,8 +17,8 @@ from trainhub.teachers.models import Teacher
 @bp.route("/")
 @requires("view_teachers")
 def index():
-    form = TeacherFilterForm(counties(), services.schools(), services.subjects(), services.SORTS,
-                             current_language(), formdata=request.args)
+    form = TeacherFilterForm(counties(), services.subjects(), services.SORTS, current_language(), formdata=request.args)
+    form.offer_schools(services.schools_to_offer(form.county_of_schools, form.school.data))
     form.validate()
     filters = services.TeacherFilters(
         q=(form.q.data or "").strip() if not form.q.errors else "",
@@ -26,7 +26,8 @@ def index():
         employment_type=form.employment_type.data or "", status=form.status.data or "",
         title=form.title.data or "", key_teacher=form.key_teacher.data or "", sort=form.sort.data or "name",
     )
-    page = paginate(services.teacher_list(filters))
+    page = paginate_ids(services.sorted_teacher_ids(filters), services.load_teachers,
+                        count=services.teacher_ids(filters))
     return render_template("teachers/index.html", form=form, page=page, vocab=vocab, locale=current_language(),
                            can_edit=can("edit_registry"))
 
