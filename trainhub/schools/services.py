@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from trainhub.errors import UserError
 from trainhub.extensions import db
@@ -36,30 +36,26 @@ def counties():
     return db.session.scalars(sa.select(Unit).where(Unit.kind == "county").order_by(Unit.code)).all()
 
 
-def active_teacher_counts():
-    """One grouped subquery: school_id -> number of active teachers."""
-    return (sa.select(Teacher.school_id, sa.func.count(Teacher.id).label("teacher_count"))
-            .where(Teacher.status == "active").group_by(Teacher.school_id).subquery())
+def active_teacher_counts(only=None):
+    """One grouped subquery: school_id -> number of active teachers (of the school ids `only`, if given)."""
+    query = sa.select(Teacher.school_id, sa.func.count(Teacher.id).label("teacher_count")).where(
+        Teacher.status == "active")
+    if only is not None:
+        query = query.where(Teacher.school_id.in_(only))
+    return query.group_by(Teacher.school_id).subquery()
 
 
-def student_counts():
-    """One grouped subquery: school_id -> students over all stages."""
-    return (sa.select(SchoolStage.school_id, sa.func.sum(SchoolStage.students).label("students"))
-            .group_by(SchoolStage.school_id).subquery())
+def student_counts(only=None):
+    """One grouped subquery: school_id -> students over all stages (of the school ids `only`, if given)."""
+    query = sa.select(SchoolStage.school_id, sa.func.sum(SchoolStage.students).label("students"))
+    if only is not None:
+        query = query.where(SchoolStage.school_id.in_(only))
+    return query.group_by(SchoolStage.school_id).subquery()
 
 
-def school_list(filters: SchoolFilters) -> sa.Select:
-    """Return a select of (School, teacher_count, students) rows, filtered and sorted."""
-    teachers, students = active_teacher_counts(), student_counts()
-    teacher_count = sa.func.coalesce(teachers.c.teacher_count, 0)
-    student_total = sa.func.coalesce(students.c.students, 0)
-    query = (
-        sa.select(School, teacher_count.label("teacher_count"), student_total.label("students"))
-        .join(School.county)
-        .outerjoin(teachers, teachers.c.school_id == School.id)
-        .outerjoin(students, students.c.school_id == School.id)
-        .options(contains_eager(School.county), selectinload(School.stages))
-    )
+def school_ids(filters: SchoolFilters) -> sa.Select:
+    """Return a select of the matching schools' ids, unordered: what the list counts."""
+    query = sa.select(School.id)
     if filters.q:
         query = query.where(sa.or_(School.name.contains(filters.q, autoescape=True),
                                    School.code.startswith(filters.q, autoescape=True)))
@@ -71,13 +67,36 @@ def school_list(filters: SchoolFilters) -> sa.Select:
         query = query.where(getattr(School, filters.flag).is_(True))
     if filters.stage in STAGES:
         query = query.where(School.stages.any(SchoolStage.stage == filters.stage))
-    order = {
-        "code": [School.code],
-        "county": [Unit.code, School.name],
-        "teachers": [teacher_count.desc(), School.name],
-        "students": [student_total.desc(), School.name],
-    }.get(filters.sort, [School.name])
-    return query.order_by(*order, School.id)
+    return query
+
+
+def sorted_school_ids(filters: SchoolFilters) -> sa.Select:
+    """Return the matching ids in list order; only the sorts by a count group all teachers or stages."""
+    query = school_ids(filters)
+    if filters.sort == "county":
+        return query.join(School.county).order_by(Unit.code, School.name, School.id)
+    if filters.sort in ("teachers", "students"):
+        counts = active_teacher_counts() if filters.sort == "teachers" else student_counts()
+        total = sa.func.coalesce(counts.c.teacher_count if filters.sort == "teachers" else counts.c.students, 0)
+        query = query.outerjoin(counts, counts.c.school_id == School.id)
+        return query.order_by(total.desc(), School.name, School.id)
+    return query.order_by(School.code if filters.sort == "code" else School.name, School.id)
+
+
+def load_schools(ids: list[int]) -> list[tuple[School, int, int]]:
+    """Return (school, active teachers, students) for `ids`, in their order, counting those schools only."""
+    if not ids:
+        return []
+    teachers, students = active_teacher_counts(ids), student_counts(ids)
+    query = (
+        sa.select(School, sa.func.coalesce(teachers.c.teacher_count, 0), sa.func.coalesce(students.c.students, 0))
+        .where(School.id.in_(ids))
+        .outerjoin(teachers, teachers.c.school_id == School.id)
+        .outerjoin(students, students.c.school_id == School.id)
+        .options(joinedload(School.county), selectinload(School.stages))
+    )
+    by_id = {row[0].id: tuple(row) for row in db.session.execute(query)}
+    return [by_id[school_id] for school_id in ids if school_id in by_id]
 
 
 def teacher_count(school: School) -> int:

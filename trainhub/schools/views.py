@@ -5,7 +5,7 @@ from trainhub import vocab
 from trainhub.accounts.permissions import can, requires
 from trainhub.errors import UserError, show_on_form
 from trainhub.extensions import db
-from trainhub.pagination import paginate_rows
+from trainhub.pagination import paginate_ids
 from trainhub.schools import bp, services
 from trainhub.schools.forms import SchoolFilterForm, SchoolForm
 from trainhub.schools.models import School
@@ -22,7 +22,8 @@ def index():
         county_id=form.county.data, locality=form.locality.data or "", flag=form.flag.data or "",
         stage=form.stage.data or "", sort=form.sort.data or "name",
     )
-    page = paginate_rows(services.school_list(filters))
+    page = paginate_ids(services.sorted_school_ids(filters), services.load_schools,
+                        count=services.school_ids(filters))
     return render_template("schools/index.html", form=form, page=page, vocab=vocab, can_edit=can("edit_schools"))
 
 
