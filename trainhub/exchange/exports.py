@@ -9,6 +9,7 @@ from trainhub import audit, vocab
 from trainhub.extensions import db
 from trainhub.schools.models import School, Subject, Unit
 from trainhub.teachers.models import Teacher
+from trainhub.teachers.services import TeacherFilters, filter_teachers
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class ExportFilters:
         return cls(county_id=args.get("county", type=int), school_id=args.get("school", type=int),
                    subject_id=args.get("subject", type=int),
                    employment_type=employment_type if employment_type in vocab.EMPLOYMENT_TYPES else "")
+
+    def for_teachers(self) -> TeacherFilters:
+        """The same filters in the teacher list's terms, so both apply them in one place."""
+        return TeacherFilters(county_id=self.county_id, school_id=self.school_id, subject_id=self.subject_id,
+                              employment_type=self.employment_type)
 
     def describe(self) -> str:
         return ", ".join(f"{name}={value}" for name, value in (
@@ -48,15 +54,7 @@ def teacher_rows(filters: ExportFilters, locale: str, full_ids: bool) -> tuple[l
     query = (sa.select(Teacher).join(Teacher.school)
              .options(joinedload(Teacher.school).joinedload(School.county), joinedload(Teacher.subject))
              .order_by(School.code, Teacher.name, Teacher.id))
-    if filters.county_id:
-        query = query.where(School.county_id == filters.county_id)
-    if filters.school_id:
-        query = query.where(Teacher.school_id == filters.school_id)
-    if filters.subject_id:
-        query = query.where(Teacher.subject_id == filters.subject_id)
-    if filters.employment_type:
-        query = query.where(Teacher.employment_type == filters.employment_type)
-    teachers = db.session.scalars(query).all()
+    teachers = db.session.scalars(filter_teachers(query, filters.for_teachers())).all()
     if full_ids:
         audit.record("export_full_ids", detail=f"teachers: {len(teachers)} rows; filters {filters.describe()}")
     rows = [[
