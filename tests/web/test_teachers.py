@@ -9,6 +9,8 @@ from tests.web.helpers import count_statements, teacher_form
 from trainhub.accounts.models import AuditEvent
 from trainhub.extensions import db
 from trainhub.idnumber import make as make_id_number
+from trainhub.idnumber import parse as parse_id_number
+from trainhub.teachers import services
 from trainhub.teachers.models import Teacher
 
 
@@ -267,3 +269,42 @@ def test_teacher_list_sends_the_same_number_of_queries_for_5_or_40_teachers(worl
     many = _list_statements(client, "/teachers/")
     assert db.session.scalar(sa.select(sa.func.count(Teacher.id))) == 41
     assert many == few
+
+
+# ---- the same ID number saved twice at once ------------------------------------------------------------
+
+def _lose_the_race(monkeypatch, world) -> None:
+    """Let another officer's request register the ID number between our check and our flush."""
+    check = services._check_id_number_is_free
+    other = {"name": "赵老师", "school_id": world["school_b"].id, "subject_id": world["teacher_b"].subject_id}
+
+    def check_then_lose_the_race(value, teacher):
+        check(value, teacher)  # free when checked ...
+        parsed = parse_id_number(value)
+        with db.engine.begin() as connection:  # ... then the other request commits it first
+            connection.execute(Teacher.__table__.insert().values(
+                id_number=value, gender=parsed.gender, birth_date=parsed.birth_date, **other))
+
+    monkeypatch.setattr(services, "_check_id_number_is_free", check_then_lose_the_race)
+
+
+def test_an_id_number_registered_in_parallel_gets_the_duplicate_message_and_saves_nothing(world, client,
+                                                                                          monkeypatch):
+    data = teacher_form(world["school_a"], world["teacher_a"].subject, name="王老师")
+    _lose_the_race(monkeypatch, world)
+    response = _signed_in(client, world, "county_officer").post("/teachers/new", data=data)
+    assert response.status_code == 200
+    assert "该身份证号已有教师登记。" in response.get_data(as_text=True)
+    saved = db.session.scalars(sa.select(Teacher.name).where(Teacher.id_number == data["id_number"])).all()
+    assert saved == ["赵老师"]
+    assert _teacher_count() == 3
+
+
+def test_an_edit_that_loses_the_race_for_an_id_number_leaves_the_record_unchanged(world, client, monkeypatch):
+    teacher_a = world["teacher_a"]
+    data = teacher_form(world["school_a"], teacher_a.subject, name="张新",
+                        id_number=make_id_number("622921", teacher_a.birth_date, 456))
+    _lose_the_race(monkeypatch, world)
+    response = _signed_in(client, world, "county_officer").post(f"/teachers/{teacher_a.id}/edit", data=data)
+    assert "该身份证号已有教师登记。" in response.get_data(as_text=True)
+    assert db.session.get(Teacher, teacher_a.id).name == "张老师"

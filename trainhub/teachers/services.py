@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainhub import audit, vocab
@@ -23,6 +24,8 @@ SORTS = {
 # Employment types that come with a fixed term.
 TERM_TYPES = {"special_post", "support", "silver_age"}
 NOT_KEY_LEVELS = ("none", "school")
+ID_NUMBER_TAKEN = _l("A teacher with this ID number is already registered. "
+                     "Check the number, or ask the bureau to transfer the existing record.")
 
 
 @dataclass(frozen=True)
@@ -193,19 +196,28 @@ def save_teacher(teacher: Teacher | None, data: TeacherInput) -> Teacher:
     if data.at_school_since and data.hire_date and data.at_school_since < data.hire_date:
         raise UserError(_l("A teacher cannot be at this school since before the hire date."), "at_school_since")
 
-    if teacher is None:
-        teacher = Teacher()
-        db.session.add(teacher)
-    teacher.name, teacher.id_number = name, id_number.value
-    teacher.gender, teacher.birth_date = id_number.gender, id_number.birth_date
-    teacher.phone = (data.phone or "").strip() or None
-    teacher.school, teacher.subject, teacher.other_subjects = school, subject, list(others)
-    teacher.certificate_stages = [stage for stage in vocab.STAGES if stage in data.certificate_stages]
-    teacher.employment_type, teacher.term_start, teacher.term_end = data.employment_type, term_start, term_end
-    teacher.degree, teacher.title, teacher.key_teacher_level = data.degree, data.title, data.key_teacher_level
-    teacher.is_principal, teacher.is_homeroom_teacher = data.is_principal, data.is_homeroom_teacher
-    teacher.hire_date, teacher.at_school_since, teacher.status = data.hire_date, data.at_school_since, data.status
-    db.session.flush()
+    # A savepoint: when a parallel request registers the same ID number between the check above and
+    # this flush, the unique constraint refuses it and only this block is undone.
+    try:
+        with db.session.begin_nested():
+            if teacher is None:
+                teacher = Teacher()
+                db.session.add(teacher)
+            teacher.name, teacher.id_number = name, id_number.value
+            teacher.gender, teacher.birth_date = id_number.gender, id_number.birth_date
+            teacher.phone = (data.phone or "").strip() or None
+            teacher.school, teacher.subject, teacher.other_subjects = school, subject, list(others)
+            teacher.certificate_stages = [stage for stage in vocab.STAGES if stage in data.certificate_stages]
+            teacher.employment_type, teacher.term_start = data.employment_type, term_start
+            teacher.term_end, teacher.degree, teacher.title = term_end, data.degree, data.title
+            teacher.key_teacher_level, teacher.status = data.key_teacher_level, data.status
+            teacher.is_principal, teacher.is_homeroom_teacher = data.is_principal, data.is_homeroom_teacher
+            teacher.hire_date, teacher.at_school_since = data.hire_date, data.at_school_since
+            db.session.flush()
+    except IntegrityError as error:
+        if "id_number" not in str(error.orig):
+            raise
+        raise UserError(ID_NUMBER_TAKEN, "id_number") from None
     return teacher
 
 
@@ -220,8 +232,7 @@ def _check_id_number_is_free(value: str, teacher: Teacher | None) -> None:
     with unscoped():
         taken = db.session.scalar(query)
     if taken is not None:
-        raise UserError(_l("A teacher with this ID number is already registered. "
-                           "Check the number, or ask the bureau to transfer the existing record."), "id_number")
+        raise UserError(ID_NUMBER_TAKEN, "id_number")
 
 
 def _check_term(data: TeacherInput) -> tuple[date | None, date | None]:
