@@ -1,4 +1,6 @@
 """School pages: scope, capabilities, filters, teacher counts, the form and query counts."""
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -124,6 +126,29 @@ def test_filters_search_and_teacher_counts(world, client):
     rows = client.get("/schools/?sort=teachers").get_data(as_text=True)
     assert rows.index("寄宿中学") < rows.index("临夏县第一小学")
     assert f'href="/teachers/?school={boarding.id}">3</a>' in rows  # active teachers only
+
+
+def test_school_pages_follow_the_sort_with_each_schools_counts(world, client, app):
+    app.config["PAGE_SIZE"] = 2
+    for name, teachers, students in (("甲校", 1, 50), ("乙校", 3, 20), ("丙校", 2, 900)):
+        school = make_school(world["county_a"], name=name, stages={"primary": (students, 4)})
+        for _ in range(teachers):
+            make_teacher(school)
+    client = _signed_in(client, world, "prefecture_admin")
+
+    def rows(sort: str) -> list[tuple[str, str, str]]:
+        found = []
+        for number in (1, 2, 3):
+            page = client.get(f"/schools/?sort={sort}&page={number}").get_data(as_text=True)
+            found += re.findall(r'/schools/\d+">([^<]+)</a>.*?text-end">(\d+)</td>.*?>(\d+)</a>', page, re.S)
+        return found
+
+    by_teachers = rows("teachers")
+    assert [row[0] for row in by_teachers] == ["乙校", "丙校", "临夏县第一小学", "康乐县第一小学", "甲校"]  # ties by name
+    assert by_teachers[0][1:] == ("20", "3") and by_teachers[1][1:] == ("900", "2")
+    assert [row[0] for row in rows("students")][:2] == ["丙校", "临夏县第一小学"]
+    page = client.get("/schools/?sort=teachers&page=3").get_data(as_text=True)
+    assert "共 5 条" in page
 
 
 def test_school_detail_shows_stages_and_the_teacher_count(world, client):

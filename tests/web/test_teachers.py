@@ -1,4 +1,5 @@
 """Teacher pages: scope, capabilities, the form's checks, full-ID display and query counts."""
+import re
 from datetime import date
 
 import pytest
@@ -250,6 +251,54 @@ def test_the_list_is_paginated(world, client, app):
     assert sum(name in first for name in names) == 3
     assert sum(name in second for name in names) == 3
     assert "page=2" in first
+
+
+def _school_options(page: str) -> list[str]:
+    select = page[page.index('name="school"'):]
+    return re.findall(r'<option[^>]*>([^<]*)</option>', select[:select.index("</select>")])
+
+
+def test_the_school_filter_lists_a_countys_schools_once_the_county_is_chosen(world, client):
+    make_school(world["county_a"], name="临夏县第二小学")
+    client = _signed_in(client, world, "prefecture_admin")
+    assert _school_options(client.get("/teachers/").get_data(as_text=True)) == ["全部"]
+    page = client.get(f"/teachers/?county={world['county_a'].id}").get_data(as_text=True)
+    assert _school_options(page) == ["全部", "临夏县第一小学", "临夏县第二小学"]
+    # A link from the school list names the school alone: it is offered, chosen and applied.
+    page = client.get(f"/teachers/?school={world['school_b'].id}").get_data(as_text=True)
+    assert _school_options(page) == ["全部", "康乐县第一小学"]
+    assert f'<option selected value="{world["school_b"].id}">' in page
+    assert "李老师" in page and "张老师" not in page
+
+
+def test_an_officer_gets_the_schools_of_their_own_county_without_choosing_it(world, client):
+    page = _signed_in(client, world, "county_officer").get("/teachers/").get_data(as_text=True)
+    assert _school_options(page) == ["全部", "临夏县第一小学"]
+    page = _signed_in(client, world, "county_officer").get(
+        f"/teachers/?county={world['county_b'].id}").get_data(as_text=True)
+    assert "康乐县第一小学" not in page and "李老师" not in page
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("name", ["甲", "乙", "丙", "丁", "戊"]),
+    ("school", ["丙", "丁", "甲", "乙", "戊"]),
+    ("hire_date", ["乙", "甲", "戊", "丙", "丁"]),  # no hire date last
+])
+def test_pages_follow_the_sort_and_count_every_match(world, client, app, sort, expected):
+    app.config["PAGE_SIZE"] = 2
+    school_1, school_2 = make_school(world["county_a"], name="A校"), make_school(world["county_a"], name="B校")
+    for name, school, hired in (("0甲", school_2, date(2011, 9, 1)), ("1乙", school_2, date(2010, 9, 1)),
+                                ("2丙", school_1, date(2013, 9, 1)), ("3丁", school_1, None),
+                                ("4戊", world["school_a"], date(2012, 9, 1))):
+        make_teacher(school, name=name, hire_date=hired)
+    client = _signed_in(client, world, "county_officer")  # also sees 张老师, hired 2010-09-01
+    shown = []
+    for number in (1, 2, 3, 4):
+        page = client.get(f"/teachers/?sort={sort}&page={number}").get_data(as_text=True)
+        shown += re.findall(r'/teachers/\d+">\d(.)</a>', page)
+        if number == 1:
+            assert "共 6 条" in page
+    assert shown == expected
 
 
 def _list_statements(client, url) -> int:
