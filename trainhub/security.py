@@ -1,8 +1,9 @@
 """Request-wide protections: the user's scope on the session, security headers, the user loader."""
 import sqlalchemy as sa
-from flask import g, request
+from flask import Request, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
 
 from trainhub.extensions import db, login_manager
 from trainhub.scoping import Scope, set_scope
@@ -11,6 +12,30 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+# The largest whole number a query or form parameter may carry: a database INTEGER (ids, years, pages).
+LARGEST_INT_PARAMETER = 2**31 - 1
+
+
+def _bounded_int(value) -> int:
+    number = int(value)
+    if abs(number) > LARGEST_INT_PARAMETER:
+        raise ValueError("out of range")
+    return number
+
+
+class BoundedParameters(ImmutableMultiDict):
+    """Query and form parameters whose `get(name, type=int)` treats a number too large for the
+    database like one that is not a number at all: the default is used (a hostile ?page= or ?year=
+    of thirty digits must not reach SQL)."""
+
+    def get(self, key, default=None, type=None):
+        return super().get(key, default, _bounded_int if type is int else type)
+
+
+class TrainHubRequest(Request):
+    parameter_storage_class = BoundedParameters
 
 
 def scope_for(user) -> Scope:
@@ -28,6 +53,7 @@ def scope_for(user) -> Scope:
 
 
 def init_app(app) -> None:
+    app.request_class = TrainHubRequest
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.session_protection = "strong"
