@@ -14,6 +14,8 @@ organiser of a programme, say). From that the expected status follows:
 A refused POST must also leave every table's row count unchanged. An endpoint missing from the
 table fails `test_every_endpoint_is_classified`, so coverage cannot silently erode.
 """
+import inspect
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -102,28 +104,29 @@ ENDPOINTS = {
     "staffing.posts": Access("view_staffing"),
     "staffing.generate_posts": Access("manage_staffing"),
     "staffing.edit_post": Access("manage_staffing"),
-    "staffing.pool_list": Access("view_staffing"),
+    "staffing.pool_list": Access("view_allocations"),
     "staffing.create_pool": Access("manage_staffing"),
-    "staffing.pool": Access("view_staffing"),
+    "staffing.pool": Access("view_allocations"),
     "staffing.applicant_template": Access("manage_staffing"),
     "staffing.import_applicants": Access("manage_staffing"),
     "staffing.add_teachers": Access("manage_staffing"),
     "staffing.start_runs": Access("manage_staffing"),
-    "staffing.compare": Access("view_staffing"),
+    "staffing.compare": Access("view_allocations"),
+    "staffing.import_problem": Access("manage_staffing"),
     "staffing.add_rule": Access("manage_staffing"),
     "staffing.delete_rule": Access("manage_staffing"),
-    "staffing.runs": Access("view_staffing"),
-    "staffing.run": Access("view_staffing"),
+    "staffing.runs": Access("view_allocations"),
+    "staffing.run": Access("view_allocations"),
     "staffing.approve": Access("approve_runs"),
     "staffing.export_problem": Access("manage_staffing"),
-    "staffing.export_result": Access("view_staffing"),
-    "staffing.export_result_xlsx": Access("view_staffing"),
+    "staffing.export_result": Access("view_allocations"),
+    "staffing.export_result_xlsx": Access("view_allocations"),
     "staffing.import_result": Access("manage_staffing"),
     "staffing.postings": Access("view_postings"),
-    "staffing.retention": Access("view_staffing"),
-    "staffing.obligations": Access("view_staffing"),
-    "staffing.itinerant_plans": Access("view_staffing", post_then=("manage_staffing",)),
-    "staffing.itinerant_plan": Access("view_staffing"),
+    "staffing.retention": Access("view_allocations"),
+    "staffing.obligations": Access("view_allocations"),
+    "staffing.itinerant_plans": Access("view_allocations", post_then=("manage_staffing",)),
+    "staffing.itinerant_plan": Access("view_allocations"),
     # reports (no object in the URL; units and schools chosen by query parameters, see test_hostile)
     "reports.index": Access("view_reports"),
     "reports.quota_completion": Access("view_reports"),
@@ -134,9 +137,32 @@ ENDPOINTS = {
     # the JSON API: tested per resource in test_api_matrix
     "api.list_resource": Access(API),
     "api.get_resource": Access(API),
+    "api.report": Access(API),
     "api.openapi": Access(API),
     "api.unknown_path": Access(API),
 }
+
+
+def _declared_capability(view) -> str | None:
+    """The capability in the view's @requires(...) decorator, read from its source."""
+    try:
+        source = inspect.getsource(inspect.unwrap(view))
+    except (OSError, TypeError):
+        return None
+    found = re.search(r'@requires\("([a-z_]+)"\)', source)
+    if found:
+        return found.group(1)
+    return SIGNED_IN if "@login_required" in source else None
+
+
+def test_the_table_agrees_with_the_views(proof_app):
+    """A view whose @requires changed must be reclassified here (and its expectations reviewed)."""
+    drift = []
+    for endpoint, view in proof_app.view_functions.items():
+        declared, access = _declared_capability(view), ENDPOINTS.get(endpoint)
+        if access is not None and declared is not None and access.need != declared:
+            drift.append(f"{endpoint}: the table says {access.need}, the view requires {declared}")
+    assert not drift, "\n".join(drift)
 
 
 def _rules(app):
@@ -306,4 +332,25 @@ def test_api_matrix(proof_app, proof_world, resource):
             failures.append(f"{method.upper()} /api/v1/{resource}: {response.status_code}, expected 405")
     assert client.get("/api/v1/openapi.json").status_code == 200
     assert client.get("/api/v1/nothing/here").status_code in (401, 404)
+    assert not failures, "\n".join(failures)
+
+
+def test_api_reports(proof_app, proof_world):
+    """Every report of the API: 401 without a token, 403 without the capability, nothing from outside."""
+    from trainhub.api.resources import REPORT_ENDPOINTS
+
+    client, failures = proof_app.test_client(), []
+    outside = proof_world["variants"]["x"]
+    for name, endpoint in sorted(REPORT_ENDPOINTS.items()):
+        for role in ("anonymous", *ROLES):
+            headers = {} if role == "anonymous" else {"Authorization": f"Bearer {proof_world['tokens'][role]}"}
+            for query in ({}, {"unit": outside["county"].code}, {"programme": outside["programme"].id}):
+                response = client.get(f"/api/v1/reports/{name}", headers=headers, query_string=query)
+                allowed = role != "anonymous" and role in CAPABILITIES[endpoint.capability]
+                want = {401} if role == "anonymous" else {200, 400} if allowed else {403}
+                if response.status_code not in want or not response.is_json:
+                    failures.append(f"{role} {name} {query}: {response.status_code}, expected {sorted(want)}")
+                body = response.get_data(as_text=True)
+                if outside["county"].name in body or outside["school"].name in body:
+                    failures.append(f"{role} {name} {query}: shows another province's data")
     assert not failures, "\n".join(failures)
