@@ -5,10 +5,15 @@ period capacity, each school's subject demand (job) goes to exactly one
 teacher, a demand uses its periods plus a travel overhead that depends on the
 teacher and the school, and the total travel cost is minimised.
 
-Solving runs in three steps: a regret heuristic with local search gives an
-incumbent, the linear relaxation (HiGHS) gives a bound and reduced costs that
+Solving runs in steps: a regret heuristic with local search gives an
+incumbent; the linear relaxation (HiGHS) gives a bound and reduced costs that
 remove pairs which cannot appear in any solution at most as costly as the
-incumbent, and CP-SAT improves the incumbent (hinted) and proves optimality.
+incumbent; CP-SAT on the full model closes small and loose instances. When it
+does not, a neighbourhood search repairs the rounded relaxation (when the
+heuristic found nothing, or little on large instances), then branch and cut
+(HiGHS) on the reduced model and CP-SAT on a core model run side by side, one
+per core, and CP-SAT on the full model, hinted with the best assignment,
+improves or proves it. `optimal` is claimed only on a proof.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import json
 import math
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -23,7 +29,7 @@ from typing import Sequence
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy import sparse
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from allocation.errors import ProblemError
 
@@ -41,10 +47,27 @@ DEFAULT_COST_PER_KM = 1.0
 # the incumbent, so that floating-point noise never removes a needed pair.
 FIXING_TOLERANCE = 1e-6
 # Time split between the phases of a solve, as shares of the time limit.
-FIRST_PHASE_SHARE = 0.25
+FIRST_PHASE_SHARE = 0.15
 LAST_PHASE_SHARE = 0.15
 MIN_SOLVER_SECONDS = 1.0
 MIN_PHASE_SECONDS = 0.05
+# Neighbourhood search: each step frees the jobs of a few agents and reassigns
+# them among those agents exactly. The neighbourhood starts with this many
+# agents and grows by one after this many steps without improvement (counted
+# per agent), up to the maximum.
+SEARCH_FIRST_AGENTS = 3
+SEARCH_MAX_AGENTS = 6
+SEARCH_STALL_STEPS_PER_AGENT = 2
+SEARCH_STEP_SECONDS = 0.1
+# Agents related to a job: those with the smallest reduced costs for it.
+SEARCH_RELATED_AGENTS = 4
+SEARCH_SEED = 1997
+# The neighbourhood search repairs the rounded relaxation when the heuristic
+# found nothing, or on large instances an assignment this far above the
+# relaxation (relative); on smaller ones branch and cut does better with the time.
+SEARCH_START_GAP = 0.01
+SEARCH_MIN_JOBS = 500
+SEARCH_SHARE = 0.3
 # The core model keeps this many teachers per job, those with the smallest
 # reduced costs in the linear relaxation.
 CORE_AGENTS_PER_JOB = 3
@@ -100,7 +123,7 @@ def solve_itinerant(
     relaxation = _solve_relaxation(cost, weight, capacity, usable)
     if relaxation is None:
         return ItinerantResult("infeasible", None, None, None, time.perf_counter() - started)
-    lp_bound, reduced_costs = relaxation
+    lp_bound, reduced_costs, fractional = relaxation
     if upper is not None:
         usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
         if upper <= math.ceil(lp_bound - FIXING_TOLERANCE):
@@ -108,39 +131,56 @@ def solve_itinerant(
 
     deadline = started + max(limit, MIN_SOLVER_SECONDS)
     bound = lp_bound
-    # Phase 1: the full model, which closes small and loose instances quickly
-    # (and gets all the time when the heuristic found no assignment to improve).
-    first_share = FIRST_PHASE_SHARE if incumbent is not None else 1.0
+    # Phase 1: the full model, which closes small and loose instances quickly.
     status, found, found_cost, solver_bound = _solve_cp_sat(
-        cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, first_share * limit), workers,
+        cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, FIRST_PHASE_SHARE * limit), workers,
     )
     if solver_bound is not None:
         bound = max(bound, solver_bound)
     if found is not None and (upper is None or found_cost <= upper):
         incumbent, upper = found, found_cost
     proved = status == "optimal" or (status == "infeasible" and incumbent is not None)
-    if not proved and status != "infeasible" and incumbent is not None:
-        # Phase 2: the core model, keeping for each job only the teachers with the smallest
-        # reduced costs (and the incumbent's), where good solutions are found much faster.
-        usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
+    if not proved and status != "infeasible":
+        # Phase 2a: when the heuristic's assignment is missing, or poor on a large
+        # instance, repair the rounded relaxation by neighbourhood search.
+        if upper is None or (job_count >= SEARCH_MIN_JOBS and upper > (1.0 + SEARCH_START_GAP) * lp_bound):
+            start = _round_relaxation(fractional, usable)
+            search_end = min(started + (1.0 - LAST_PHASE_SHARE) * limit, time.perf_counter() + SEARCH_SHARE * limit)
+            found = _search_neighbourhoods(cost, weight, capacity, usable, reduced_costs, start, search_end)
+            if found is not None and (upper is None or _total_cost(cost, found) < upper):
+                incumbent, upper = found, _total_cost(cost, found)
+        if upper is not None:
+            usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
+        # Phase 2b: two methods side by side, one per core: the branch-and-cut
+        # solver on the reduced model, and CP-SAT on the core model that keeps
+        # each job's teachers with the smallest reduced costs (and the incumbent's).
+        portfolio_seconds = _phase_seconds(deadline, (1.0 - LAST_PHASE_SHARE) * limit - (time.perf_counter() - started))
         core = _core_pairs(reduced_costs, usable, incumbent)
-        _, found, found_cost, _ = _solve_cp_sat(
-            cost, weight, capacity, core, incumbent, lp_bound,
-            _phase_seconds(deadline, (1.0 - LAST_PHASE_SHARE) * limit - (time.perf_counter() - started)), workers,
-        )
-        if found is not None and found_cost <= upper:
-            incumbent = found
-        upper = _total_cost(cost, incumbent)
-        usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            core_run = pool.submit(
+                _solve_cp_sat, cost, weight, capacity, core, incumbent, lp_bound, portfolio_seconds, 1,
+            )
+            mip_status, mip_found, mip_bound = _solve_mip(cost, weight, capacity, usable, upper, portfolio_seconds)
+            _, core_found, core_cost, _ = core_run.result()
+        if mip_bound is not None:
+            bound = max(bound, mip_bound)
+        for candidate in (mip_found, core_found):
+            if candidate is not None and (upper is None or _total_cost(cost, candidate) <= upper):
+                incumbent, upper = candidate, _total_cost(cost, candidate)
+        if upper is not None:
+            usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
+        # The reduced model holds every assignment at most as costly as the incumbent.
+        proved = incumbent is not None and mip_status in ("optimal", "infeasible")
+    if not proved and status != "infeasible":
         # Phase 3: the full model again, hinted with the improved incumbent, to prove or improve it.
         status, found, found_cost, solver_bound = _solve_cp_sat(
             cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, limit), workers,
         )
         if solver_bound is not None:
             bound = max(bound, solver_bound)
-        if found is not None and found_cost <= upper:
+        if found is not None and (upper is None or found_cost <= upper):
             incumbent, upper = found, found_cost
-        proved = status == "optimal" or status == "infeasible"
+        proved = status == "optimal" or (status == "infeasible" and incumbent is not None)
     elapsed = time.perf_counter() - started
     if proved and incumbent is not None:
         # An infeasible reduced model means nothing beats the incumbent.
@@ -163,8 +203,51 @@ def _core_pairs(reduced_costs, usable, incumbent) -> np.ndarray:
     core = np.zeros_like(usable)
     core[ranked, np.arange(job_count)[None, :]] = True
     core &= usable
-    core[incumbent, np.arange(job_count)] = True
+    if incumbent is not None:
+        core[incumbent, np.arange(job_count)] = True
     return core
+
+
+def _solve_mip(cost, weight, capacity, usable, upper, seconds):
+    """Solve the reduced model by branch and cut (HiGHS); return status, assignment and bound.
+
+    With an upper bound, only assignments at most that costly are sought, so
+    "infeasible" then means that none is cheaper than the incumbent's.
+    """
+    agent_count, job_count = cost.shape
+    agents, jobs = np.nonzero(usable)
+    if not np.isin(np.arange(job_count), jobs).all():
+        return "infeasible", None, None
+    columns = np.arange(len(agents))
+    pair_cost = cost[agents, jobs].astype(float)
+    # Each job is assigned exactly once.
+    assign_rows = sparse.csr_matrix((np.ones(len(agents)), (jobs, columns)), shape=(job_count, len(agents)))
+    # Each agent's resource use stays within its capacity.
+    capacity_rows = sparse.csr_matrix(
+        (weight[agents, jobs].astype(float), (agents, columns)), shape=(agent_count, len(agents))
+    )
+    constraints = [LinearConstraint(assign_rows, 1.0, 1.0), LinearConstraint(capacity_rows, -np.inf, capacity.astype(float))]
+    if upper is not None:
+        # No worse than the incumbent.
+        constraints.append(LinearConstraint(pair_cost[None, :], -np.inf, float(upper)))
+    result = milp(
+        pair_cost, integrality=np.ones(len(agents)), bounds=Bounds(0.0, 1.0), constraints=constraints,
+        options={"time_limit": max(MIN_PHASE_SECONDS, float(seconds))},
+    )
+    if result.status == 2:
+        return "infeasible", None, None
+    bound = getattr(result, "mip_dual_bound", None)
+    bound = float(bound) if bound is not None and math.isfinite(bound) else None
+    if result.x is None:
+        return "unknown", None, bound
+    chosen = result.x > 0.5
+    assignment = [-1] * job_count
+    for agent, job in zip(agents[chosen], jobs[chosen]):
+        assignment[job] = int(agent)
+    used = np.bincount(agents[chosen], weights=weight[agents[chosen], jobs[chosen]], minlength=agent_count)
+    if -1 in assignment or (used > capacity).any():
+        return "unknown", None, bound
+    return ("optimal" if result.status == 0 else "feasible"), assignment, bound
 
 
 def _as_arrays(costs, weights, capacities) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -289,8 +372,126 @@ def _improve(cost, weight, capacity, usable, assignment: list[int]) -> list[int]
     return [int(agent) for agent in current]
 
 
-def _solve_relaxation(cost, weight, capacity, usable) -> tuple[float, np.ndarray] | None:
-    """Solve the linear relaxation; return its value and the reduced cost of every pair."""
+def _round_relaxation(fractional, usable) -> list[int]:
+    """Give every job the agent holding the largest share of it in the relaxation (capacities may break)."""
+    return [int(agent) for agent in np.argmax(np.where(usable, fractional, -1.0), axis=0)]
+
+
+def _related_agents(reduced_costs, usable) -> np.ndarray:
+    """Count, for each pair of agents, the jobs for which both are among the cheapest in reduced cost."""
+    agent_count, job_count = usable.shape
+    depth = min(SEARCH_RELATED_AGENTS, agent_count)
+    ranked = np.argsort(np.where(usable, reduced_costs, np.inf), axis=0)[:depth]
+    member = np.zeros((agent_count, job_count))
+    member[ranked, np.arange(job_count)[None, :]] = 1.0
+    member *= usable
+    related = member @ member.T
+    np.fill_diagonal(related, 0.0)
+    return related
+
+
+def _search_neighbourhoods(cost, weight, capacity, usable, reduced_costs, start, deadline) -> list[int] | None:
+    """Reassign the jobs of a few agents at a time exactly; return the best assignment within capacities.
+
+    The start may overload agents: excess capacity is then penalised above any
+    cost difference, so the search first repairs and then saves.
+    """
+    agent_count, job_count = cost.shape
+    rng = np.random.default_rng(SEARCH_SEED)
+    related = _related_agents(reduced_costs, usable) + 1.0 / agent_count
+    jobs = np.arange(job_count)
+    current = np.asarray(start, dtype=np.int64).copy()
+    load = np.bincount(current, weights=weight[current, jobs], minlength=agent_count).astype(np.int64)
+    excess_penalty = int(cost.max() - cost.min()) * job_count + 1
+    best = None if (load > capacity).any() else current.copy()
+    best_cost = None if best is None else _total_cost(cost, best)
+    size = min(SEARCH_FIRST_AGENTS, agent_count)
+    largest = min(SEARCH_MAX_AGENTS, agent_count)
+    stall = 0
+    while time.perf_counter() < deadline:
+        overloaded = np.flatnonzero(load > capacity)
+        chosen = [int(rng.choice(overloaded)) if overloaded.size else int(rng.integers(agent_count))]
+        while len(chosen) < size:
+            weights = related[chosen].sum(axis=0)
+            weights[chosen] = 0.0
+            chosen.append(int(rng.choice(agent_count, p=weights / weights.sum())))
+        chosen_agents = np.asarray(chosen)
+        free = np.flatnonzero(np.isin(current, chosen_agents))
+        before = int(cost[current[free], free].sum()) + excess_penalty * int(
+            np.maximum(load[chosen_agents] - capacity[chosen_agents], 0).sum())
+        seconds = min(SEARCH_STEP_SECONDS, deadline - time.perf_counter())
+        moved = _reassign(cost, weight, capacity, usable, chosen_agents, free, current,
+                          excess_penalty if overloaded.size else None, seconds)
+        improved = False
+        if moved is not None:
+            after_assignment, after = moved
+            if after <= before:
+                improved = after < before
+                current[free] = after_assignment
+                load = np.bincount(current, weights=weight[current, jobs], minlength=agent_count).astype(np.int64)
+                if not (load > capacity).any():
+                    value = _total_cost(cost, current)
+                    if best_cost is None or value < best_cost:
+                        best, best_cost = current.copy(), value
+        stall = 0 if improved else stall + 1
+        if stall >= SEARCH_STALL_STEPS_PER_AGENT * agent_count:
+            # A local optimum for this size: widen the neighbourhood, or start again small.
+            size = size + 1 if size < largest else min(SEARCH_FIRST_AGENTS, agent_count)
+            stall = 0
+    return None if best is None else [int(agent) for agent in best]
+
+
+def _reassign(cost, weight, capacity, usable, agents, jobs, current, excess_penalty, seconds):
+    """Reassign the given jobs among the given agents at least cost; return their agents and the objective.
+
+    With an excess penalty, capacities may be exceeded at that price per unit;
+    without one, they are hard.
+    """
+    model = cp_model.CpModel()
+    choose = {}
+    for job in jobs:
+        for agent in agents:
+            if usable[agent, job] or current[job] == agent:
+                choose[agent, job] = model.NewBoolVar("")
+    # Each freed job goes to exactly one of the chosen agents.
+    for job in jobs:
+        model.AddExactlyOne(choose[agent, job] for agent in agents if (agent, job) in choose)
+    # Each chosen agent stays within capacity, or pays for the excess.
+    excess_terms = []
+    for agent in agents:
+        terms = [(choose[agent, job], int(weight[agent, job])) for job in jobs if (agent, job) in choose]
+        load = cp_model.LinearExpr.WeightedSum([var for var, _ in terms], [w for _, w in terms])
+        if excess_penalty is None:
+            model.Add(load <= int(capacity[agent]))
+        else:
+            excess = model.NewIntVar(0, int(weight[agent, jobs].sum()), "")
+            model.Add(load - excess <= int(capacity[agent]))
+            excess_terms.append(excess)
+    variables = list(choose.values())
+    coefficients = [int(cost[agent, job]) for agent, job in choose]
+    if excess_terms:
+        variables += excess_terms
+        coefficients += [excess_penalty] * len(excess_terms)
+    model.Minimize(cp_model.LinearExpr.WeightedSum(variables, coefficients))
+    for (agent, job), var in choose.items():
+        model.AddHint(var, current[job] == agent)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(MIN_PHASE_SECONDS, float(seconds))
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = SEARCH_SEED
+    code = solver.Solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    placed = np.empty(len(jobs), dtype=np.int64)
+    position = {int(job): index for index, job in enumerate(jobs)}
+    for (agent, job), var in choose.items():
+        if solver.BooleanValue(var):
+            placed[position[int(job)]] = agent
+    return placed, int(round(solver.ObjectiveValue()))
+
+
+def _solve_relaxation(cost, weight, capacity, usable) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Solve the linear relaxation; return its value, the reduced cost and the value of every pair."""
     agent_count, job_count = cost.shape
     agents, jobs = np.nonzero(usable)
     pair_count = len(agents)
@@ -313,11 +514,13 @@ def _solve_relaxation(cost, weight, capacity, usable) -> tuple[float, np.ndarray
     if result.status == 2:
         return None
     reduced = np.full(cost.shape, np.inf)
+    values = np.zeros(cost.shape)
     if result.status != 0:
-        return -np.inf, np.zeros(cost.shape)
+        return -np.inf, np.where(usable, 0.0, np.inf), values
     # A pair at its upper bound has a non-positive reduced cost: forcing it to 1 costs nothing.
     reduced[agents, jobs] = np.maximum(result.lower.marginals, 0.0)
-    return float(result.fun), reduced
+    values[agents, jobs] = result.x
+    return float(result.fun), reduced, values
 
 
 def _solve_cp_sat(cost, weight, capacity, usable, incumbent, lp_bound, seconds, workers):

@@ -1,14 +1,24 @@
 """Itinerant teaching: the GAP model, OR-Library files, the document form and the gap command."""
 import csv
 import json
+import itertools
+import random
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from allocation.errors import ProblemError
-from allocation.itinerant import read_gap_file, solve_itinerant, solve_itinerant_document
+from allocation.itinerant import (
+    _search_neighbourhoods,
+    _solve_mip,
+    read_gap_file,
+    solve_itinerant,
+    solve_itinerant_document,
+)
 
 GAP_DATA = Path(__file__).resolve().parents[2].parent / "shared/data/gap"
 SMALL_INSTANCES = ["cattrysse1994/gap1-0", "cattrysse1994/gap1-1", "cattrysse1994/gap1-2", "cattrysse1994/gap2-0"]
@@ -169,3 +179,64 @@ def test_document_form_explicit_travel_overrides_coordinates():
 def test_bad_documents_name_the_problem(overrides, message):
     with pytest.raises(ProblemError, match=message):
         solve_itinerant_document(itinerant_doc(**overrides), time_limit=5)
+
+
+def brute_force(costs, weights, capacities):
+    """Return the least cost of any assignment within capacities, None when there is none."""
+    agent_count, job_count = len(capacities), len(costs[0])
+    best = None
+    for assignment in itertools.product(range(agent_count), repeat=job_count):
+        used = [0] * agent_count
+        for job, agent in enumerate(assignment):
+            used[agent] += weights[agent][job]
+        if all(load <= capacity for load, capacity in zip(used, capacities)):
+            value = sum(costs[agent][job] for job, agent in enumerate(assignment))
+            best = value if best is None else min(best, value)
+    return best
+
+
+def random_problem(seed, agent_count=3, job_count=6):
+    rng = random.Random(seed)
+    costs = [[rng.randint(1, 20) for _ in range(job_count)] for _ in range(agent_count)]
+    weights = [[rng.randint(1, 9) for _ in range(job_count)] for _ in range(agent_count)]
+    capacities = [rng.randint(6, 14) for _ in range(agent_count)]
+    return costs, weights, capacities
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_generated_problems_match_brute_force(seed):
+    costs, weights, capacities = random_problem(seed)
+    expected = brute_force(costs, weights, capacities)
+    result = solve_itinerant(costs, weights, capacities, time_limit=5)
+    if expected is None:
+        assert result.status == "infeasible"
+    else:
+        assert result.status == "optimal"
+        assert result.cost == expected
+
+
+def test_neighbourhood_search_repairs_an_overloaded_start():
+    seed = next(seed for seed in range(50) if brute_force(*random_problem(seed)) is not None)
+    costs, weights, capacities = (np.asarray(part) for part in random_problem(seed))
+    usable = weights <= capacities[:, None]
+    # Everything on the first agent that may take it: far over its capacity.
+    start = [int(np.flatnonzero(usable[:, job])[0]) for job in range(costs.shape[1])]
+    found = _search_neighbourhoods(costs, weights, capacities, usable, np.zeros(costs.shape), start,
+                                   deadline=time.perf_counter() + 0.5)
+    assert found is not None
+    used = np.bincount(found, weights=weights[found, np.arange(costs.shape[1])], minlength=len(capacities))
+    assert (used <= capacities).all()
+    # Three agents: each step reassigns all jobs exactly, so the optimum is reached.
+    assert sum(int(costs[agent, job]) for job, agent in enumerate(found)) == brute_force(*random_problem(seed))
+
+
+def test_branch_and_cut_proves_that_nothing_beats_the_optimum():
+    seed = next(seed for seed in range(50) if brute_force(*random_problem(seed)) is not None)
+    costs, weights, capacities = (np.asarray(part) for part in random_problem(seed))
+    optimum = brute_force(*random_problem(seed))
+    usable = weights <= capacities[:, None]
+    status, assignment, _ = _solve_mip(costs, weights, capacities, usable, optimum, 5)
+    assert status == "optimal"
+    assert sum(int(costs[agent, job]) for job, agent in enumerate(assignment)) == optimum
+    status, assignment, _ = _solve_mip(costs, weights, capacities, usable, optimum - 1, 5)
+    assert (status, assignment) == ("infeasible", None)
