@@ -1,16 +1,16 @@
-"""Time the teacher list page at demo scale, as the server sees it.
+"""Time the teacher and school list pages at demo scale, as the server sees it.
 
 Signs in as the demo prefecture administrator and county officer through the login form,
 then times client.get around the first and a middle page of /teachers/, unfiltered and
-filtered by county and subject, and prints the median and 95th percentile in ms, with the
-median of the list's query and count alone (no page around them) for comparison.
+filtered by county and subject (and of /schools/ for the prefecture administrator), and
+prints the median and 95th percentile in ms, with the median of the list's queries and
+count alone (no page around them) for comparison.
 
     python scripts/bench_teacher_list.py --database-url sqlite:////tmp/bench.sqlite
     python scripts/bench_teacher_list.py --database-url postgresql://postgres@127.0.0.1/demo_bench
 
 An empty database is first filled with `seed-demo` (prefecture scale); a database seeded
-earlier needs the demo password (--password). If the list page is missing, the script
-times the list's query (services.teacher_list) instead and says so.
+earlier needs the demo password (--password).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from trainhub.teachers.models import Teacher  # noqa: E402
 
 ROLES = ("prefecture_admin", "county_officer")
 FILTER_SUBJECT = "math"
-LIST_URL = "/teachers/"
+TEACHERS_URL, SCHOOLS_URL = "/teachers/", "/schools/"
 
 
 def main() -> int:
@@ -57,21 +57,18 @@ def main() -> int:
               f"page size {app.config['PAGE_SIZE']}, {args.repeat} timed requests per case")
         cases = _cases(app.config["PAGE_SIZE"])
 
-    print(f"{'role':<17} {'case':<32} {'rows':>6} {'median ms':>10} {'p95 ms':>8} {'query ms':>9}")
+    print(f"{'role':<17} {'page':<10} {'case':<32} {'rows':>6} {'median ms':>10} {'p95 ms':>8} {'query ms':>9}")
     for role in ROLES:
         client = app.test_client()
         response = client.post("/login", data={"username": role, "password": password})
         if response.status_code != 302:
             print(f"{role}: sign-in failed (status {response.status_code}); wrong --password?", file=sys.stderr)
             return 1
-        page_exists = client.get(LIST_URL).status_code == 200
-        if not page_exists:
-            print(f"{LIST_URL} is not there (yet): timing the list query instead.")
-        for name, params, rows in cases[role]:
-            timings = _time(app, client, params, args, page_exists, role)
-            # The list's query alone (median), to tell database time from rendering.
-            query_timings = _time(app, client, params, args, False, role)
-            print(f"{role:<17} {name:<32} {rows:>6} {statistics.median(timings):>10.1f} "
+        for url, name, params, rows in cases[role]:
+            timings = _time(args, lambda: _get(client, url, params))
+            # The list's queries alone (median), to tell database time from rendering.
+            query_timings = _time(args, lambda: _query(app, url, params, role))
+            print(f"{role:<17} {url:<10} {name:<32} {rows:>6} {statistics.median(timings):>10.1f} "
                   f"{_percentile(timings, 95):>8.1f} {statistics.median(query_timings):>9.1f}")
     return 0
 
@@ -94,8 +91,8 @@ def _seeded(app, password: str | None) -> str:
     return password
 
 
-def _cases(page_size: int) -> dict[str, list[tuple[str, dict, int]]]:
-    """(name, query parameters, matching rows) per role: first and middle pages, with and without filters."""
+def _cases(page_size: int) -> dict[str, list[tuple[str, str, dict, int]]]:
+    """(url, name, query parameters, matching rows) per role: first and middle pages, with and without filters."""
     county = db.session.scalars(sa.select(Unit).where(Unit.code == "622926")).first() or \
         db.session.scalars(sa.select(Unit).where(Unit.kind == "county").order_by(Unit.code)).first()
     subject = db.session.scalars(sa.select(Subject).where(Subject.code == FILTER_SUBJECT)).one()
@@ -108,19 +105,22 @@ def _cases(page_size: int) -> dict[str, list[tuple[str, dict, int]]]:
             query = query.where(Teacher.subject_id == where["subject"])
         return db.session.scalar(query)
 
-    def first_and_middle(label: str, params: dict, count: int) -> list[tuple[str, dict, int]]:
+    def first_and_middle(label: str, params: dict, count: int, url: str = TEACHERS_URL) -> list:
         middle = max(1, math.ceil(count / page_size) // 2)
-        return [(f"{label}, page 1", params | {"page": 1}, count),
-                (f"{label}, page {middle}", params | {"page": middle}, count)]
+        return [(url, f"{label}, page 1", params | {"page": 1}, count),
+                (url, f"{label}, page {middle}", params | {"page": middle}, count)]
 
     everyone, in_county = rows(), rows(county=county.id)
     filtered = {"county": county.id, "subject": subject.id}
+    schools = db.session.scalar(sa.select(sa.func.count()).select_from(School))
     return {
         "prefecture_admin": (
             first_and_middle("all", {}, everyone)
             + first_and_middle(f"county {county.code}", {"county": county.id}, in_county)
             + first_and_middle(f"subject {FILTER_SUBJECT}", {"subject": subject.id}, rows(subject=subject.id))
             + first_and_middle("county + subject", filtered, rows(county=county.id, subject=subject.id))
+            + first_and_middle("all", {}, schools, SCHOOLS_URL)
+            + first_and_middle("all, most teachers first", {"sort": "teachers"}, schools, SCHOOLS_URL)
         ),
         "county_officer": (
             first_and_middle("all (own county)", {}, in_county)
@@ -130,9 +130,8 @@ def _cases(page_size: int) -> dict[str, list[tuple[str, dict, int]]]:
     }
 
 
-def _time(app, client, params: dict, args, page_exists: bool, role: str) -> list[float]:
-    """Milliseconds per request (or per query run, when the page is missing)."""
-    run = (lambda: _get(client, params)) if page_exists else (lambda: _query(app, params, role))
+def _time(args, run) -> list[float]:
+    """Milliseconds per run of `run`, after the warm-up runs."""
     for _ in range(args.warmup):
         run()
     timings = []
@@ -143,27 +142,31 @@ def _time(app, client, params: dict, args, page_exists: bool, role: str) -> list
     return timings
 
 
-def _get(client, params: dict) -> None:
-    response = client.get(LIST_URL, query_string=params)
+def _get(client, url: str, params: dict) -> None:
+    response = client.get(url, query_string=params)
     if response.status_code != 200:
-        raise SystemExit(f"{LIST_URL} {params} answered {response.status_code}")
+        raise SystemExit(f"{url} {params} answered {response.status_code}")
 
 
-def _query(app, params: dict, role: str) -> None:
-    """The list's own query and count, scoped to the role, without the page around it."""
+def _query(app, url: str, params: dict, role: str) -> None:
+    """The list's own queries and count, scoped to the role, without the page around them."""
     from trainhub.accounts.models import User
-    from trainhub.security import scope_for
+    from trainhub.pagination import paginate_ids
+    from trainhub.schools import services as schools
     from trainhub.scoping import set_scope
-    from trainhub.teachers import services
+    from trainhub.security import scope_for
+    from trainhub.teachers import services as teachers
 
     with app.test_request_context(query_string={"page": params.get("page", 1)}):
         user = db.session.scalars(sa.select(User).where(User.username == role)).one()
         set_scope(db.session, scope_for(user))
-        filters = services.TeacherFilters(county_id=params.get("county"), subject_id=params.get("subject"))
-        from trainhub.pagination import paginate
-
-        page = paginate(services.teacher_list(filters))
-        list(page.items)
+        if url == TEACHERS_URL:
+            filters = teachers.TeacherFilters(county_id=params.get("county"), subject_id=params.get("subject"))
+            paginate_ids(teachers.sorted_teacher_ids(filters), teachers.load_teachers,
+                         count=teachers.teacher_ids(filters))
+        else:
+            filters = schools.SchoolFilters(sort=params.get("sort", "name"))
+            paginate_ids(schools.sorted_school_ids(filters), schools.load_schools, count=schools.school_ids(filters))
         db.session.remove()
 
 
