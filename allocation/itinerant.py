@@ -71,6 +71,9 @@ SEARCH_SHARE = 0.3
 # The core model keeps this many teachers per job, those with the smallest
 # reduced costs in the linear relaxation.
 CORE_AGENTS_PER_JOB = 3
+# Branch and cut joins from this many jobs down only: on larger instances its
+# root work can overrun the time limit, and CP-SAT gets both cores instead.
+MIP_MAX_JOBS = 500
 HEURISTIC_MEASURES = ("cost", "weight", "relative_weight", "cost_times_weight")
 
 
@@ -156,12 +159,18 @@ def solve_itinerant(
         # each job's teachers with the smallest reduced costs (and the incumbent's).
         portfolio_seconds = _phase_seconds(deadline, (1.0 - LAST_PHASE_SHARE) * limit - (time.perf_counter() - started))
         core = _core_pairs(reduced_costs, usable, incumbent)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            core_run = pool.submit(
-                _solve_cp_sat, cost, weight, capacity, core, incumbent, lp_bound, portfolio_seconds, 1,
+        if job_count <= MIP_MAX_JOBS:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                core_run = pool.submit(
+                    _solve_cp_sat, cost, weight, capacity, core, incumbent, lp_bound, portfolio_seconds, 1,
+                )
+                mip_status, mip_found, mip_bound = _solve_mip(cost, weight, capacity, usable, upper, portfolio_seconds)
+                _, core_found, _, _ = core_run.result()
+        else:
+            mip_status, mip_found, mip_bound = "unknown", None, None
+            _, core_found, _, _ = _solve_cp_sat(
+                cost, weight, capacity, core, incumbent, lp_bound, portfolio_seconds, workers,
             )
-            mip_status, mip_found, mip_bound = _solve_mip(cost, weight, capacity, usable, upper, portfolio_seconds)
-            _, core_found, core_cost, _ = core_run.result()
         if mip_bound is not None:
             bound = max(bound, mip_bound)
         for candidate in (mip_found, core_found):
