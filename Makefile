@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TRAINHUB_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/demo.sqlite
 
-.PHONY: install demo run test test-postgres browser-deps clean
+.PHONY: install demo run test test-postgres browser-deps journeys clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ browser-deps:
 
 test: install browser-deps
 	$(BIN)/python -m pytest -q
+
+# The browser journeys alone (screenshots in test-artifacts/browser/).
+journeys: install browser-deps
+	$(BIN)/python -m pytest -q -m browser tests/browser
 
 clean:
 	rm -rf $(VENV) instance/demo.sqlite .pytest_cache
