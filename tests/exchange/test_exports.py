@@ -97,6 +97,8 @@ def test_chinese_survives_a_spreadsheet_program_reading_the_export(client, world
     source = tmp_path / "teachers.xlsx"
     source.write_bytes(client.get("/exports/teachers.xlsx").data)
     program = shutil.which("libreoffice") or shutil.which("soffice")
-    subprocess.run([program, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(source)],
-                   check=True, timeout=120, capture_output=True)
+    # Filter options: comma separator, double quotes, UTF-8 (76), first line as is.
+    subprocess.run([program, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(tmp_path),
+                    str(source)], check=True, timeout=120, capture_output=True)
     assert "张老师" in (tmp_path / "teachers.csv").read_text(encoding="utf-8")
