@@ -174,6 +174,8 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
     arrays = elig.arrays
     n_cand, n_posts = arrays.n_candidates, arrays.n_posts
     merit = problem.mechanism == "merit"
+    # Rules that couple candidates (source schools, key share) can leave out someone eligible for a free seat.
+    coupled = problem.rules.has_count_rules
     free, lowest = post_occupancy(elig, chosen)
     outcome = outcome_pair(elig, chosen)
     outcome_rank = outcome_ranks(elig, outcome)
@@ -192,6 +194,7 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
     post_eligible = np.bincount(elig.post, minlength=n_posts)
     placed_elsewhere = (outcome[elig.cand] >= 0) & (outcome[elig.cand] != np.arange(elig.n_pairs))
     post_elsewhere = _count(elig.post, placed_elsewhere, n_posts)
+    post_holding = np.bincount(elig.post[chosen], minlength=n_posts)
     post_preferred_other = _count(elig.post, placed_elsewhere & (outcome_rank[elig.cand] < elig.rank), n_posts)
     heavier = placed_elsewhere & (outcome_weight[elig.cand] >= arrays.post_weight[elig.post])
     post_heavier = _count(elig.post, heavier, n_posts)
@@ -244,21 +247,30 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
     for p in unfilled_posts.tolist():
         post = problem.posts[p]
         k = int(post_eligible[p])
+        # Candidates holding this post are neither left out nor placed elsewhere.
+        elsewhere = int(post_elsewhere[p])
+        left = k - int(post_holding[p]) - elsewhere
         if k == 0:
             reason = _post_without_candidates(problem, p, post_failure[p])
-        elif post_elsewhere[p] < k:
-            left = k - int(post_elsewhere[p])
+        elif left and coupled:
             reason = Reason(f"{_plural(left, 'eligible candidate')} left out by the side rules", "held_back_by_rules",
                             {"count": left})
-        elif merit or post_preferred_other[p] == k:
-            reason = Reason(f"all {_plural(k, 'eligible candidate')} took posts they preferred", "eligible_preferred_other",
+        elif left:
+            # Without coupling rules only balanced leaves a free seat to someone eligible and unplaced.
+            reason = Reason(f"{_plural(left, 'eligible candidate')} left out to avoid justified envy",
+                            "envy_tradeoff", {"count": left})
+        elif elsewhere == 0:
+            reason = Reason(f"all {_plural(k, 'eligible candidate')} placed here", "all_eligible_placed_here",
                             {"count": k})
-        elif post_heavier[p] == k:
-            reason = Reason(f"all {_plural(k, 'eligible candidate')} placed on posts of equal or higher weight",
-                            "eligible_placed_higher_weight", {"count": k})
+        elif merit or post_preferred_other[p] == elsewhere:
+            reason = Reason(f"all {_plural(elsewhere, 'other eligible candidate')} took posts they preferred",
+                            "eligible_preferred_other", {"count": elsewhere})
+        elif post_heavier[p] == elsewhere:
+            reason = Reason(f"all {_plural(elsewhere, 'other eligible candidate')} placed on posts of equal or higher "
+                            "weight", "eligible_placed_higher_weight", {"count": elsewhere})
         else:
-            reason = Reason(f"all {_plural(k, 'eligible candidate')} placed on other posts", "eligible_placed_elsewhere",
-                            {"count": k})
+            reason = Reason(f"all {_plural(elsewhere, 'other eligible candidate')} placed on other posts",
+                            "eligible_placed_elsewhere", {"count": elsewhere})
         unfilled.append(Unfilled(post.id, int(free[p]), (reason,)))
 
     unassigned_cands = np.nonzero(outcome < 0)[0]
