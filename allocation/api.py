@@ -89,20 +89,27 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
             program = solve_coverage_program(elig, side, None, time_limit)
             chosen, method, status, bound = program.chosen, program.method, program.status, program.bound
     else:
-        flow = _capped_flow(problem, elig, locked, side) if mechanism != "merit" else None
-        hint = flow[0] if flow is not None else solve_merit(elig, locked)
+        flow = _capped_flow(problem, elig, locked, side)
         if mechanism == "coverage" and flow is not None and flow[1]:
             chosen, method = flow[0], "min_cost_flow"
         else:
             if mechanism == "coverage":
+                hint = flow[0] if flow is not None else solve_merit(elig, locked)
                 program = solve_coverage_program(elig, side, hint, time_limit)
                 if program.status == "feasible" and flow is not None and _levels(elig, program.chosen) == _levels(
                         elig, flow[0]):
                     # The capped flow optimises over more assignments, so reaching its levels proves optimality.
                     program = replace(program, status="optimal")
             else:
+                # Merit's assignment (no envy without side rules) and the coverage flow (most weight)
+                # are both assignments of this problem; the search starts from the better one.
+                hints = [solve_merit(elig, locked)] + ([flow[0]] if flow is not None else [])
                 penalty = problem.weights.envy_penalty if mechanism == "balanced" else None
-                program = solve_envy_program(elig, side, hint, time_limit, penalty)
+                weight_bound = None
+                if flow is not None and mechanism == "balanced":
+                    # The flow maximises weight over more assignments, and envy costs are never negative.
+                    weight_bound = float(elig.arrays.post_weight[elig.post[flow[0]]].sum())
+                program = solve_envy_program(elig, side, hints, time_limit, penalty, weight_bound)
             chosen, method, status, bound = program.chosen, program.method, program.status, program.bound
     solve_seconds = time.perf_counter() - built
 
@@ -120,7 +127,7 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
     if method == "serial_dictatorship":
         bound = float(objective.justified_envy)
     primary = objective.weight
-    if method == "cpsat_balanced":
+    if method in ("cpsat_balanced", "mip_highs_balanced"):
         primary = objective.weight - problem.weights.envy_penalty * objective.justified_envy
     elif method == "cpsat_min_envy":
         primary = objective.weight - (int(elig.arrays.post_weight[elig.post].sum()) + 1) * objective.justified_envy
