@@ -3,6 +3,7 @@
 Each domain keeps its catalog in trainhub/translations/<domain>/; the catalogs are
 compiled when the app starts if a .po file is newer than its .mo.
 """
+import os
 from pathlib import Path
 
 from babel import support
@@ -28,8 +29,11 @@ def compile_catalogs() -> None:
             continue
         with po_path.open("rb") as handle:
             catalog = read_po(handle)
-        with mo_path.open("wb") as handle:
+        # Write aside and rename, so a worker starting at the same moment never reads half a file.
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
             write_mo(handle, catalog)
+        os.replace(partial, mo_path)
 
 
 def select_locale() -> str:
