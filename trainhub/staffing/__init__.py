@@ -19,4 +19,6 @@ add_nav_item("staffing.shortages", _l("Staffing"), capability="view_staffing", o
 add_nav_item("staffing.runs", _l("Allocation runs"), capability="view_allocations", order=41)
 add_nav_item("staffing.postings", _l("Postings"), capability="view_postings", order=42)
 
-from trainhub.staffing import commands, views  # noqa: E402,F401
+from trainhub.staffing import commands, reasons, views  # noqa: E402,F401
+
+bp.add_app_template_filter(reasons.engine_label, "engine_label")

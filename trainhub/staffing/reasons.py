@@ -41,6 +41,7 @@ MESSAGES = {
     ("held_back_by_rules", "post"): _l("%(count)s eligible candidates left out by the side rules"),
     ("held_back_by_rules", "candidate"): _l("left out by the side rules"),
     ("eligible_preferred_other", None): _l("all %(count)s eligible candidates took posts they preferred"),
+    ("all_eligible_placed_here", None): _l("all %(count)s eligible candidates were placed here; too few for the seats"),
     ("eligible_placed_higher_weight", None): _l("all %(count)s eligible candidates were placed on posts of equal or higher weight"),
     ("eligible_placed_elsewhere", None): _l("all %(count)s eligible candidates were placed on other posts"),
     ("all_taken_by_higher", None): _l("all %(count)s posts they could take went to higher scores"),
@@ -92,3 +93,26 @@ def translate(reason: dict, about: str | None, names: Names) -> str:
         return str(message) % params
     except (KeyError, TypeError, ValueError):
         return reason.get("text", "")
+
+
+# The engine's result statuses and solving methods, as an officer reads them.
+ENGINE_LABELS = {
+    "optimal": _l("proven optimal"),
+    "feasible": _l("best found within the time limit"),
+    "infeasible": _l("no solution: the rules contradict"),
+    "error": _l("failed"),
+    "min_cost_flow": _l("min-cost flow"),
+    "serial_dictatorship": _l("choice in score order"),
+    "mip_cbc": _l("integer program"),
+    "mip_scip": _l("integer program"),
+    "mip_highs_balanced": _l("integer program (balanced)"),
+    "cpsat_balanced": _l("constraint programming (balanced)"),
+    "cpsat_min_envy": _l("constraint programming (least envy)"),
+    "cpsat_plain": _l("constraint programming"),
+    "itinerant_cp_sat": _l("constraint programming (itinerant plan)"),
+}
+
+
+def engine_label(code: str | None) -> str:
+    """Return the officer's words for an engine status or method, or the code itself if unknown."""
+    return str(ENGINE_LABELS.get(code, code or ""))
