@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TRAINHUB_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/demo.sqlite
 
-.PHONY: install demo run test test-postgres browser-deps journeys clean
+.PHONY: install demo run test system-deps journeys clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +21,25 @@ demo: install
 run: install
 	$(BIN)/flask --app trainhub run --host 127.0.0.1 --port 5000
 
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "Chromium could not be installed: browser journeys will be skipped."
+# Debian packages the tests drive: Chromium for the browser journeys, a Chinese font so their
+# screenshots are legible, and LibreOffice's spreadsheet program to open the exports. Installed
+# when missing and when this machine can (root with apt-get); otherwise those tests skip.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "Could not install$$missing: the tests that need them will be skipped."; \
+	fi
 
-test: install browser-deps
+test: install system-deps
 	$(BIN)/python -m pytest -q
 
 # The browser journeys alone (screenshots in test-artifacts/browser/).
-journeys: install browser-deps
+journeys: install system-deps
 	$(BIN)/python -m pytest -q -m browser tests/browser
 
 clean:
