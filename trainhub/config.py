@@ -20,8 +20,10 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "PASSWORD_HASH_METHOD": "scrypt",
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,  # across usernames, within LOGIN_LOCK_MINUTES
     "LOGIN_LOCK_MINUTES": 15,
     "PAGE_SIZE": 50,
+    "STAFFING_TIME_LIMIT": 60,  # seconds an allocation run may search
     "BOOTSTRAP_SERVE_LOCAL": True,
 }
 

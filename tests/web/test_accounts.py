@@ -40,3 +40,17 @@ def test_pages_need_a_signed_in_user(client):
 def test_responses_carry_a_content_security_policy(client):
     response = client.get("/login")
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_an_address_that_fails_too_often_is_refused_whatever_the_username(app, client):
+    province, *_ = make_tree()
+    user = make_user("province_admin", unit=province)
+    db.session.commit()
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    for attempt in range(3):
+        client.post("/login", data={"username": f"nobody{attempt}", "password": "wrong"})
+    # The right password for a real account is refused from this address now, and nothing signs in.
+    response = client.post("/login", data={"username": user.username, "password": "correct horse 42"})
+    assert response.status_code == 200
+    assert "login_throttled" in db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert client.get("/").status_code == 302

@@ -4,13 +4,15 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainhub import audit
-from trainhub.accounts.models import User
+from trainhub.accounts.models import AuditEvent, User
 from trainhub.extensions import db
 
+
+FAILED_SIGN_IN_ACTIONS = ("login_failed", "login_locked", "login_throttled")
 
 
 @cache
@@ -23,11 +25,28 @@ def _decoy_hash() -> str:
 class SignIn:
     user: User | None
     locked: bool = False
+    throttled: bool = False
+
+
+def _address_is_throttled(now: datetime) -> bool:
+    """Tell whether this address failed too often lately, whatever usernames it tried."""
+    if not has_request_context() or not request.remote_addr:
+        return False
+    since = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    failures = db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.at >= since, AuditEvent.ip == request.remote_addr,
+            AuditEvent.action.in_(FAILED_SIGN_IN_ACTIONS))
+    )
+    return failures >= current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
 
 
 def authenticate(username: str, password: str, now: datetime | None = None) -> SignIn:
-    """Check a username and password; count failures and lock the account after too many."""
+    """Check a username and password; lock an account, or refuse an address, after too many failures."""
     now = now or datetime.utcnow()
+    if _address_is_throttled(now):
+        audit.record("login_throttled", detail=username[:60])
+        return SignIn(None, throttled=True)
     user = db.session.scalars(sa.select(User).where(User.username == username.strip())).first()
     if user is None:
         check_password_hash(_decoy_hash(), password)

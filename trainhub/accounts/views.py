@@ -30,7 +30,10 @@ def login():
                 session["locale"] = locale
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")))
-        if result.locked:
+        if result.throttled:
+            flash(_("Too many failed sign-ins from this address. Please try again in %(minutes)d minutes.",
+                    minutes=current_app.config["LOGIN_LOCK_MINUTES"]), "danger")
+        elif result.locked:
             flash(_("Too many failed sign-ins. The account is locked for %(minutes)d minutes.",
                     minutes=current_app.config["LOGIN_LOCK_MINUTES"]), "danger")
         else:
