@@ -104,7 +104,8 @@ def save_programme(programme: Programme | None, data: ProgrammeInput, user) -> P
         if db.session.scalar(same_code) is not None:
             raise UserError(_l("A programme with this code already exists."), "code")
 
-    if programme is None:
+    is_new = programme is None
+    if is_new:
         programme = Programme(status="draft", seats_taken=0)
         if user.role == "school_admin":
             programme.organiser_school = user.school
@@ -112,7 +113,6 @@ def save_programme(programme: Programme | None, data: ProgrammeInput, user) -> P
         else:
             programme.organiser_unit = user.unit
             programme.organiser_path = user.unit.path
-        db.session.add(programme)
     programme.code, programme.title, programme.tier = code, data.title.strip(), data.tier
     programme.sub_project = (data.sub_project or "").strip() or None
     programme.year, programme.mode, programme.hours = data.year, data.mode, data.hours
@@ -124,6 +124,13 @@ def save_programme(programme: Programme | None, data: ProgrammeInput, user) -> P
     programme.target_stages, programme.target_subject_ids = list(data.target_stages), list(data.target_subject_ids)
     programme.target_roles, programme.rural_only = list(data.target_roles), data.rural_only
     programme.eligible_county_ids, programme.approval = list(data.eligible_county_ids), data.approval
+    if is_new:
+        try:
+            with db.session.begin_nested():
+                db.session.add(programme)
+                db.session.flush()
+        except IntegrityError:  # a parallel request saved the same code between the check and the insert
+            raise UserError(_l("A programme with this code already exists."), "code") from None
     db.session.flush()
     return programme
 
@@ -315,6 +322,8 @@ def nominate(programme: Programme, teachers: list[Teacher], user, today: date) -
 
 def approve(enrolment: Enrolment, user, today: date) -> None:
     """Give the approval the enrolment waits for; after the last one it takes a seat or joins the waitlist."""
+    programme = _lock(enrolment.programme_id)
+    db.session.refresh(enrolment)  # under the lock: a parallel approval may have placed it meanwhile
     if enrolment.status != "applied":
         raise UserError(_l("Only applications waiting for approval can be approved."))
     stage = pending_stage(enrolment)
@@ -330,7 +339,7 @@ def approve(enrolment: Enrolment, user, today: date) -> None:
     audit.record("training_approve", enrolment, f"stage={stage}")
     db.session.flush()
     if pending_stage(enrolment) is None:
-        _place(_lock(enrolment.programme_id), enrolment, today)
+        _place(programme, enrolment, today)
 
 
 def reject(enrolment: Enrolment, reason: str, user, today: date) -> None:
@@ -349,9 +358,10 @@ def _end(enrolment: Enrolment, status: str, reason: str, today: date) -> None:
     """Withdraw or reject; a freed seat goes to the first waitlisted teacher who may take it."""
     if not reason or not reason.strip():
         raise UserError(_l("Give a reason."), "reason")
+    programme = _lock(enrolment.programme_id)
+    db.session.refresh(enrolment)  # under the lock: a parallel request may have promoted or ended it meanwhile
     if enrolment.status not in ACTIVE:
         raise UserError(_l("This enrolment has already ended."))
-    programme = _lock(enrolment.programme_id)
     held = enrolment.holds_seat
     enrolment.status, enrolment.reason = status, reason.strip()[:300]
     if held:
