@@ -1,23 +1,29 @@
 """A bounded load test of a running TrainHub: concurrent signed-in users on three hot paths.
 
     python scripts/load_test.py --base-url http://127.0.0.1:8000 --password '...' [--users 20] [--duration 30]
+        [--think 1-3 | --think 0] [--seed 1]
 
 Each virtual user is a thread with its own session (signed in through the login form, CSRF
-token and all) that loops over its scenario until the time is up:
+token and all) that loops over its scenario until the time is up, pausing a think time between
+requests as an officer reading the page does: drawn uniformly from --think (seconds, "1-3" by
+default) by a random generator seeded from --seed and the user's number, so runs repeat. With
+--think 0 users fire back to back (a closed loop at saturation, to find the ceiling). The scenarios:
 
     teacher-list  GET /teachers/ as the prefecture administrator (a random page, now and then a name search)
     quota-report  GET /reports/quota-completion as the inspector (falls back to /training/ if missing)
     enrolment     POST a nomination of one more teacher into an open programme, as the county officer
 
-Users are spread over the scenarios in turn. It prints, per scenario, the requests, throughput,
-p50/p95/max latency and errors. Only loopback addresses are accepted: this is for a server you
-started yourself, not for anyone else's.
+Users are spread over the scenarios in turn. It prints, per scenario, the requests, the offered
+rate (what the users would ask for if every answer were instant: users / mean think time) beside
+the achieved rate, p50/p95/max latency and errors, and the load average before and after. Only
+loopback addresses are accepted: this is for a server you started yourself, not for anyone else's.
 """
 from __future__ import annotations
 
 import argparse
 import http.cookiejar
 import itertools
+import os
 import random
 import re
 import statistics
@@ -136,11 +142,25 @@ def _user(number: int, scenario: str, args, state: dict, results: Results, start
     session.sign_in(role, args.password)
     if scenario == "enrolment":
         session.request(f"{state['programme']}/nominate")  # a page with the form's CSRF token
-    rng = random.Random(number)
+    rng = random.Random(args.seed * 1000 + number)
+    low, high = args.think
     start.wait()
+    if high > 0:  # users arrive spread over one think time, not all in the same instant
+        time.sleep(rng.uniform(0, high))
     while time.perf_counter() < deadline[0]:
         name, status, elapsed = step(session, rng, state)
         results.add(name, status, elapsed)
+        if high:
+            time.sleep(max(0.0, min(rng.uniform(low, high), deadline[0] - time.perf_counter())))
+
+
+def _think(value: str) -> tuple[float, float]:
+    """Parse "1-3" (uniform between) or "0" (no pause) into (low, high) seconds."""
+    low, _, high = value.partition("-")
+    low, high = float(low), float(high or low)
+    if not 0 <= low <= high <= 60:
+        raise argparse.ArgumentTypeError("think time: 0, or LOW-HIGH seconds with 0 <= LOW <= HIGH <= 60")
+    return low, high
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -154,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", required=True, help="the demo accounts' password (seed-demo --password)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load after everyone signed in")
+    parser.add_argument("--think", type=_think, default=(1.0, 3.0),
+                        help='seconds each user pauses between requests, uniform: "1-3" (default) or "0"')
+    parser.add_argument("--seed", type=int, default=1, help="seed of the think times and page choices")
     args = parser.parse_args(argv)
     host = urllib.parse.urlsplit(args.base_url).hostname
     if host not in LOOPBACK:
@@ -162,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("keep it bounded: 1-200 users, 1-600 seconds")
 
     state = _prepare(args.base_url, args.password)
+    load_before = os.getloadavg()
     results = Results()
     deadline = [0.0]
     # The deadline is set by the barrier's action, before anyone is released.
@@ -178,20 +202,30 @@ def main(argv: list[str] | None = None) -> int:
         thread.join()
     elapsed = time.perf_counter() - began
 
-    print(f"{args.users} users, {elapsed:.1f} s, {args.base_url}; report page {state['report_path']}")
-    print(f"{'scenario':14} {'users':>5} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'errors':>6}")
+    load_after = os.getloadavg()
     users_per = {name: sum(1 for n in range(args.users) if list(SCENARIOS)[n % len(SCENARIOS)] == name)
                  for name in SCENARIOS}
+    low, high = args.think
+    mean_think = (low + high) / 2
+
+    def offered(users: int) -> str:
+        return f"{users / mean_think:.1f}" if mean_think else "max"
+
+    think = f"think {low:g}-{high:g} s (seed {args.seed})" if high else "no think time (back to back)"
+    print(f"{args.users} users, {think}, {elapsed:.1f} s, {args.base_url}; report page {state['report_path']}")
+    print("load average before %.2f %.2f %.2f, after %.2f %.2f %.2f" % (*load_before, *load_after))
+    print(f"{'scenario':14} {'users':>5} {'requests':>8} {'offered/s':>9} {'req/s':>7} {'p50 ms':>7} "
+          f"{'p95 ms':>7} {'max ms':>7} {'errors':>6}")
     for name in SCENARIOS:
         values = results.latencies.get(name, [])
         if not values:
-            print(f"{name:14} {users_per[name]:>5} {0:>8}")
+            print(f"{name:14} {users_per[name]:>5} {0:>8} {offered(users_per[name]):>9}")
             continue
-        print(f"{name:14} {users_per[name]:>5} {len(values):>8} {len(values) / elapsed:>7.1f} "
-              f"{statistics.median(values) * 1000:>7.0f} {_percentile(values, 0.95) * 1000:>7.0f} "
-              f"{max(values) * 1000:>7.0f} {results.errors.get(name, 0):>6}")
+        print(f"{name:14} {users_per[name]:>5} {len(values):>8} {offered(users_per[name]):>9} "
+              f"{len(values) / elapsed:>7.1f} {statistics.median(values) * 1000:>7.0f} "
+              f"{_percentile(values, 0.95) * 1000:>7.0f} {max(values) * 1000:>7.0f} {results.errors.get(name, 0):>6}")
     total = sum(len(values) for values in results.latencies.values())
-    print(f"{'all':14} {args.users:>5} {total:>8} {total / elapsed:>7.1f}")
+    print(f"{'all':14} {args.users:>5} {total:>8} {offered(args.users):>9} {total / elapsed:>7.1f}")
     return 0
 
 
