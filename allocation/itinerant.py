@@ -9,10 +9,10 @@ Solving runs in steps: a regret heuristic with local search gives an
 incumbent; the linear relaxation (HiGHS) gives a bound and reduced costs that
 remove pairs which cannot appear in any solution at most as costly as the
 incumbent; CP-SAT on the full model closes small and loose instances. When it
-does not, a neighbourhood search repairs the rounded relaxation (when the
-heuristic found nothing, or little on large instances), then branch and cut
-(HiGHS) on the reduced model and CP-SAT on a core model run side by side, one
-per core, and CP-SAT on the full model, hinted with the best assignment,
+does not, a neighbourhood search repairs the rounded relaxation (when no
+assignment is known yet, the best is poor, or on large instances not close),
+then branch and cut (HiGHS) on the reduced model and CP-SAT on a core model
+run side by side, one per core, and CP-SAT on the full model, hinted with the best assignment,
 improves or proves it. `optimal` is claimed only on a proof.
 """
 from __future__ import annotations
@@ -63,10 +63,13 @@ SEARCH_STEP_SECONDS = 0.1
 SEARCH_RELATED_AGENTS = 4
 SEARCH_SEED = 1997
 # The neighbourhood search repairs the rounded relaxation when the heuristic
-# found nothing, or on large instances an assignment this far above the
-# relaxation (relative); on smaller ones branch and cut does better with the time.
+# found nothing, on large instances when the assignment is this far above the
+# relaxation (relative), and on any instance when it is at least the poor-start
+# gap above it; on smaller ones with a fair start branch and cut does better
+# with the time.
 SEARCH_START_GAP = 0.01
 SEARCH_MIN_JOBS = 500
+SEARCH_POOR_START_GAP = 0.2
 SEARCH_SHARE = 0.3
 # The core model keeps this many teachers per job, those with the smallest
 # reduced costs in the linear relaxation.
@@ -144,9 +147,13 @@ def solve_itinerant(
         incumbent, upper = found, found_cost
     proved = status == "optimal" or (status == "infeasible" and incumbent is not None)
     if not proved and status != "infeasible":
-        # Phase 2a: when the heuristic's assignment is missing, or poor on a large
-        # instance, repair the rounded relaxation by neighbourhood search.
-        if upper is None or (job_count >= SEARCH_MIN_JOBS and upper > (1.0 + SEARCH_START_GAP) * lp_bound):
+        # Phase 2a: when the assignment so far is missing, poor, or not close on a
+        # large instance, repair the rounded relaxation by neighbourhood search.
+        if (
+            upper is None
+            or upper > (1.0 + SEARCH_POOR_START_GAP) * lp_bound
+            or (job_count >= SEARCH_MIN_JOBS and upper > (1.0 + SEARCH_START_GAP) * lp_bound)
+        ):
             start = _round_relaxation(fractional, usable)
             search_end = min(started + (1.0 - LAST_PHASE_SHARE) * limit, time.perf_counter() + SEARCH_SHARE * limit)
             found = _search_neighbourhoods(cost, weight, capacity, usable, reduced_costs, start, search_end)
