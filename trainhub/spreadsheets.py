@@ -114,8 +114,7 @@ def match_headers(header_cells: Sequence, columns: Sequence[Column]) -> dict[int
     for position, cell in enumerate(header_cells):
         if cell is None:
             continue
-        parts = [header_key(part) for part in re.split(r"[\n()（）/]", str(cell)) if header_key(part)]
-        column = next((by_name[part] for part in parts if part in by_name), None)
+        column = next((by_name[name] for name in _header_names(str(cell)) if name in by_name), None)
         if column is None:
             continue
         if column in found.values():
@@ -128,6 +127,18 @@ def match_headers(header_cells: Sequence, columns: Sequence[Column]) -> dict[int
                                     "Download the template and keep its header row.",
                                     columns="、".join(missing)))
     return found
+
+
+def _header_names(text: str) -> list[str]:
+    """The names a header cell may stand for: the whole text, each line, then each part of a line.
+
+    A header such as "志愿（岗位编号或县）\nChoices (post numbers or counties)" matches its column
+    by its first line as a whole; "*姓名 Name" split on brackets or slashes matches by a part.
+    """
+    lines = text.split("\n")
+    parts = [part for line in lines for part in re.split(r"[()（）/]", line)]
+    names = [header_key(name) for name in (text, *lines, *parts)]
+    return [name for name in dict.fromkeys(names) if name]
 
 
 def read_rows(source, columns: Sequence[Column], max_rows: int, max_bytes: int) -> Sheet:
@@ -325,9 +336,21 @@ def _display_width(value) -> int:
 
 def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str) -> bytes:
     """Return an .xlsx workbook: bold frozen header row, columns as wide as their content."""
-    rows = list(rows)
+    return write_xlsx_sheets([(sheet_title, headers, rows)])
+
+
+def write_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """Return an .xlsx workbook of several sheets, each (title, headers, rows) laid out as in write_xlsx."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_title(sheet_title))
+    for title, headers, rows in sheets:
+        _append_sheet(workbook, title, headers, list(rows))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _append_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: list[Sequence]) -> None:
+    sheet = workbook.create_sheet(_sheet_title(title))
     sheet.freeze_panes = "A2"
     widths = [_display_width(header) for header in headers]
     for row in rows[:2000]:  # a sample is enough to size the columns
@@ -345,9 +368,6 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: st
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_xlsx_value(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _xlsx_value(sheet, value):

@@ -131,3 +131,23 @@ def test_template_has_bilingual_headers_lists_and_an_example_on_the_guide_sheet(
     # The blank template itself reads as "no data", not as an example record.
     with pytest.raises(SpreadsheetRefused):
         read_rows(data, columns, **LIMITS)
+
+
+def test_a_header_matches_by_its_whole_text_a_line_or_a_part(ctx):
+    columns = [Column("choices", "志愿（岗位编号或县）", "Choices (post numbers or counties)", "list", required=True),
+               Column("name", "姓名", "Name", required=True)]
+    for header in (["志愿（岗位编号或县）", "姓名"], ["*志愿（岗位编号或县）\nChoices (post numbers or counties)", "姓名 (Name)"],
+                   ["choices (post numbers or counties)", "Name"]):
+        sheet = read_rows(xlsx([header, ["P1、康乐县", "张三"]]), columns, **LIMITS)
+        assert sheet.rows[0].values == {"choices": ["P1", "康乐县"], "name": "张三"}, header
+
+
+def test_several_sheets_share_the_export_layout():
+    from trainhub.spreadsheets import write_xlsx_sheets
+
+    workbook = load_workbook(io.BytesIO(write_xlsx_sheets([("录用名单", ["学校"], [["临夏县第一实验小学"]]),
+                                                           ("未录用", ["原因"], [["=没有对口岗位"]])])))
+    assert workbook.sheetnames == ["录用名单", "未录用"]
+    first, second = workbook.worksheets
+    assert first.freeze_panes == "A2" and first["A1"].font.bold and first.column_dimensions["A"].width >= 18
+    assert second["A2"].value == "=没有对口岗位" and second["A2"].data_type == "s"
