@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, RadioField, SelectField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 
@@ -20,5 +20,5 @@ class ExportForm(FlaskForm):
     school = SelectField(_l("School"), validate_choice=False)
     subject = SelectField(_l("Subject"), validate_choice=False)
     employment_type = SelectField(_l("Employment type"), validate_choice=False)
-    format = RadioField(_l("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")], default="xlsx")
+    format = RadioField(_l("Format"), choices=[SelectChoice("xlsx", "Excel (.xlsx)"), SelectChoice("csv", "CSV")], default="xlsx")
     full_ids = BooleanField(_l("Full ID numbers (recorded in the audit log)"))

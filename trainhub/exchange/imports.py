@@ -46,14 +46,28 @@ class Batch:
 
 @dataclass(frozen=True)
 class ImportKind:
+    """One kind of spreadsheet import: its columns and template, how rows are checked and inserted.
+
+    check(sheet, context) -> Batch and insert(batch, context, user) -> count. The context is what a
+    domain imports into (a programme, a pool), None for the registry's kinds; the insert flushes,
+    the request commits.
+    """
+
     name: str
     title: object  # lazy string
     capability: str
     columns: Callable[[], list[Column]]
     example: Callable[[], dict]
-    check: Callable[[Sheet], Batch]
-    insert: Callable[[Batch], int]
+    check: Callable[[Sheet, object], Batch]
+    insert: Callable[[Batch, object, object], int]
     max_rows: int
+    instructions: tuple = ()  # lines for the template's guide sheet, after the general ones
+
+
+def register_kind(kind: ImportKind) -> ImportKind:
+    """Offer a kind on the import page (/imports/); a domain calls it when its package is imported."""
+    KINDS[kind.name] = kind
+    return kind
 
 
 def _in_chunks(values: Iterable, size: int = _CHUNK):
@@ -62,11 +76,12 @@ def _in_chunks(values: Iterable, size: int = _CHUNK):
         yield values[start:start + size]
 
 
-def _key(text: str) -> str:
+def lookup_key(text: str) -> str:
+    """How codes and names are compared: case-folded, without spaces."""
     return "".join(str(text).split()).casefold()
 
 
-class _RowCheck:
+class RowCheck:
     """Collect the problems of one row, naming the column in the user's language."""
 
     def __init__(self, batch: Batch, row: Row, columns: dict[str, Column], lookups: dict):
@@ -78,6 +93,11 @@ class _RowCheck:
         self.batch.problems.append(Problem(self.row.number, column, str(reason)))
         self.failed = True
 
+    def unreadable(self, key: str) -> bool:
+        """Whether the cell could not be read as its column's type (read_rows has said why)."""
+        label = self.columns[key].label()
+        return any(problem.row == self.row.number and problem.column == label for problem in self.batch.problems)
+
     def vocabulary(self, key: str, vocabulary: dict, default: str | None):
         """Return the code for a value written as a code or a label in Chinese or English."""
         value = self.row.values.get(key)
@@ -85,7 +105,7 @@ class _RowCheck:
             return default
         if id(vocabulary) not in self.lookups:
             self.lookups[id(vocabulary)] = formats.vocabulary_lookup(vocabulary)
-        code = self.lookups[id(vocabulary)].get(_key(value))
+        code = self.lookups[id(vocabulary)].get(lookup_key(value))
         if code is None:
             choices = "、".join(str(text) for text in vocabulary.values())
             self.problem(key, _l("“%(value)s” is not a known value. Use one of: %(choices)s.",
@@ -95,11 +115,12 @@ class _RowCheck:
 
 # ---- teachers ---------------------------------------------------------------------------------
 
-def _subject_lookup() -> dict[str, int]:
+def subject_lookup() -> dict[str, int]:
+    """Map each subject's code and Chinese and English names (as lookup keys) to its id."""
     lookup = {}
     for subject in db.session.scalars(sa.select(Subject)):
         for name in (subject.code, subject.name_zh, subject.name_en):
-            lookup[_key(name)] = subject.id
+            lookup[lookup_key(name)] = subject.id
     return lookup
 
 
@@ -127,11 +148,11 @@ def _school_code(value) -> str:
     return str(value or "").strip().upper()
 
 
-def check_teachers(sheet: Sheet) -> Batch:
+def check_teachers(sheet: Sheet, context=None) -> Batch:
     """Check every row of a teacher upload; return the problems, or the records to insert."""
     batch = Batch(rows=len(sheet.rows), problems=list(sheet.problems))
     columns = {column.key: column for column in formats.teacher_columns()}
-    subjects = _subject_lookup()
+    subjects = subject_lookup()
     schools, schools_elsewhere = _schools_by_code({_school_code(row.values["school"]) for row in sheet.rows
                                                    if row.values.get("school")})
     candidate_ids = {str(row.values["id_number"]).strip().upper() for row in sheet.rows if row.values.get("id_number")}
@@ -142,7 +163,7 @@ def check_teachers(sheet: Sheet) -> Batch:
     stage_lookup = formats.vocabulary_lookup(vocab.STAGES)
 
     for row in sheet.rows:
-        check, values = _RowCheck(batch, row, columns, lookups), row.values
+        check, values = RowCheck(batch, row, columns, lookups), row.values
         parsed = None
         if values["id_number"] is not None:
             try:
@@ -174,12 +195,12 @@ def check_teachers(sheet: Sheet) -> Batch:
 
         subject_id = None
         if values["subject"] is not None:
-            subject_id = subjects.get(_key(values["subject"]))
+            subject_id = subjects.get(lookup_key(values["subject"]))
             if subject_id is None:
                 check.problem("subject", _l("Unknown subject “%(value)s”.", value=values["subject"]))
         other_subject_ids = []
         for name in values["other_subjects"] or []:
-            found = subjects.get(_key(name))
+            found = subjects.get(lookup_key(name))
             if found is None:
                 check.problem("other_subjects", _l("Unknown subject “%(value)s”.", value=name))
             elif found != subject_id and found not in other_subject_ids:
@@ -191,7 +212,7 @@ def check_teachers(sheet: Sheet) -> Batch:
         key_level = check.vocabulary("key_teacher_level", vocab.KEY_TEACHER_LEVELS, "none")
         stages = []
         for name in values["certificate_stages"] or []:
-            stage = stage_lookup.get(_key(name))
+            stage = stage_lookup.get(lookup_key(name))
             if stage is None:
                 check.problem("certificate_stages", _l("“%(value)s” is not a school stage. Use one of: %(choices)s.",
                                                        value=name, choices="、".join(map(str, vocab.STAGES.values()))))
@@ -234,7 +255,7 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def insert_teachers(batch: Batch) -> int:
+def insert_teachers(batch: Batch, context=None, user=None) -> int:
     """Insert every checked teacher in bulk; the caller commits (or rolls back) all of it."""
     if not batch.ready:
         raise ValueError("insert_teachers needs a batch without problems")
@@ -254,19 +275,19 @@ def _counties_by_code_or_name(values: set[str]) -> tuple[dict[str, Unit], set[st
     """Return the counties the user may reach, keyed by code and by name, and names known elsewhere."""
     reachable = {}
     for county in db.session.scalars(sa.select(Unit).where(Unit.kind == "county")):
-        reachable[_key(county.code)] = county
-        reachable[_key(county.name)] = county
+        reachable[lookup_key(county.code)] = county
+        reachable[lookup_key(county.name)] = county
     elsewhere = set()
-    unknown = [value for value in values if _key(value) not in reachable]
+    unknown = [value for value in values if lookup_key(value) not in reachable]
     with unscoped():
         for chunk in _in_chunks(unknown):
             for code, name in db.session.execute(sa.select(Unit.code, Unit.name).where(
                     Unit.kind == "county", sa.or_(Unit.code.in_(chunk), Unit.name.in_(chunk)))):
-                elsewhere |= {_key(code), _key(name)}
+                elsewhere |= {lookup_key(code), lookup_key(name)}
     return reachable, elsewhere
 
 
-def check_schools(sheet: Sheet) -> Batch:
+def check_schools(sheet: Sheet, context=None) -> Batch:
     """Check every row of a school upload; return the problems, or the records to insert."""
     batch = Batch(rows=len(sheet.rows), problems=list(sheet.problems))
     columns = {column.key: column for column in formats.school_columns()}
@@ -281,7 +302,7 @@ def check_schools(sheet: Sheet) -> Batch:
     lookups = {"rows_with_problems": {problem.row for problem in sheet.problems}}
 
     for row in sheet.rows:
-        check, values = _RowCheck(batch, row, columns, lookups), row.values
+        check, values = RowCheck(batch, row, columns, lookups), row.values
         code = _school_code(values["code"]) if values["code"] is not None else None
         if code is not None:
             if not _SCHOOL_CODE.match(code):
@@ -294,8 +315,8 @@ def check_schools(sheet: Sheet) -> Batch:
                 check.problem("code", _l("A school with this code is already registered."))
         county = None
         if values["county"] is not None:
-            county = counties.get(_key(values["county"]))
-            if county is None and _key(values["county"]) in counties_elsewhere:
+            county = counties.get(lookup_key(values["county"]))
+            if county is None and lookup_key(values["county"]) in counties_elsewhere:
                 check.problem("county", _l("County %(county)s is outside your unit.", county=values["county"]))
             elif county is None:
                 check.problem("county", _l("No county has the code or name %(county)s.", county=values["county"]))
@@ -332,7 +353,7 @@ def check_schools(sheet: Sheet) -> Batch:
     return batch
 
 
-def insert_schools(batch: Batch) -> int:
+def insert_schools(batch: Batch, context=None, user=None) -> int:
     """Insert every checked school and its stages in bulk; the caller commits."""
     if not batch.ready:
         raise ValueError("insert_schools needs a batch without problems")
@@ -346,9 +367,8 @@ def insert_schools(batch: Batch) -> int:
     return len(new_ids)
 
 
-KINDS = {
-    "schools": ImportKind("schools", _l("Schools"), "edit_schools", formats.school_columns, formats.school_example,
-                          check_schools, insert_schools, max_rows=5000),
-    "teachers": ImportKind("teachers", _l("Teachers"), "edit_registry", formats.teacher_columns,
-                           formats.teacher_example, check_teachers, insert_teachers, max_rows=30000),
-}
+KINDS: dict[str, ImportKind] = {}
+register_kind(ImportKind("schools", _l("Schools"), "edit_schools", formats.school_columns, formats.school_example,
+                         check_schools, insert_schools, max_rows=5000))
+register_kind(ImportKind("teachers", _l("Teachers"), "edit_registry", formats.teacher_columns,
+                         formats.teacher_example, check_teachers, insert_teachers, max_rows=30000))

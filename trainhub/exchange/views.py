@@ -1,21 +1,19 @@
 from datetime import date
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
-from trainhub import audit, vocab
+from trainhub import vocab
 from trainhub.accounts.permissions import can, requires
-from trainhub.exchange import bp, exports, uploads
+from trainhub.exchange import bp, exports, flow
 from trainhub.exchange.forms import ConfirmForm, ExportForm, UploadForm
 from trainhub.exchange.imports import KINDS, ImportKind
 from trainhub.extensions import db
 from trainhub.i18n import current_language
-from trainhub.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetRefused, read_rows, write_csv, write_template, write_xlsx
-
-MAX_PROBLEMS_SHOWN = 500
+from trainhub.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetRefused, write_csv, write_xlsx
 
 
 def _kind(name: str) -> ImportKind:
@@ -44,15 +42,12 @@ def imports():
 @requires("edit_registry")
 def template(name: str):
     kind = _kind(name)
-    instructions = [
-        _("Fill in one row per record on the first sheet, starting at row 2. Columns marked * are required."),
-        _("Keep the header row. Columns may be in any order; headers may be in Chinese or English."),
-        _("Type values, not formulas. Dates as 2024-09-01. Yes/no columns: 是 or 否."),
-        _("Upload the file on the import page: it is checked first and nothing is saved until you confirm."),
-    ]
-    data = write_template(kind.columns(), kind.example(), str(kind.title), instructions)
-    return send_file(BytesIO(data), mimetype=XLSX_CONTENT_TYPE, as_attachment=True,
-                     download_name=f"trainhub-{kind.name}-template.xlsx")
+    return flow.template_download(kind, f"trainhub-{kind.name}-template.xlsx")
+
+
+def _pages(kind: ImportKind) -> flow.Pages:
+    return flow.Pages(confirm_url=url_for("exchange.confirm", name=kind.name), back_url=url_for("exchange.imports"),
+                      done_url=url_for("exchange.imports"))
 
 
 @bp.route("/imports/<name>", methods=["POST"])
@@ -63,15 +58,11 @@ def check(name: str):
     form = UploadForm()
     if not form.validate_on_submit():
         return _imports_page(400, {kind.name: form})
-    upload = form.file.data
-    data = upload.stream.read(current_app.config["MAX_CONTENT_LENGTH"] + 1)
     try:
-        batch = _check(kind, data)
+        return flow.dry_run(kind, form.file.data, _pages(kind))
     except SpreadsheetRefused as refusal:
         form.file.errors = [str(refusal.message)]
         return _imports_page(400, {kind.name: form})
-    token = uploads.keep(data, kind.name, current_user.id, upload.filename or "") if batch.ready else None
-    return _report(kind, batch, upload.filename, token)
 
 
 @bp.route("/imports/<name>/confirm", methods=["POST"])
@@ -80,44 +71,7 @@ def confirm(name: str):
     """Import the checked upload: check it again (the registry may have changed), then insert all of it."""
     kind = _kind(name)
     form = ConfirmForm()
-    kept = uploads.load(form.token.data, kind.name, current_user.id) if form.validate_on_submit() else None
-    if kept is None:
-        flash(_("The checked file is no longer available. Please upload it again."), "warning")
-        return redirect(url_for("exchange.imports"))
-    data, filename = kept
-    try:
-        batch = _check(kind, data)
-    except SpreadsheetRefused as refusal:  # not expected for a file that passed, but never a 500
-        flash(str(refusal.message), "danger")
-        return redirect(url_for("exchange.imports"))
-    if not batch.ready:
-        uploads.discard(form.token.data)
-        return _report(kind, batch, filename, None)
-    try:
-        count = kind.insert(batch)
-        audit.record(f"import_{kind.name}", detail=f"{count} rows from {filename}"[:500])
-        db.session.commit()
-    except IntegrityError:  # someone registered the same record between our check and insert
-        db.session.rollback()
-        flash(_("Some records were registered by someone else meanwhile. Nothing was imported; "
-                "please upload the file again to see which."), "danger")
-        return redirect(url_for("exchange.imports"))
-    uploads.discard(form.token.data)
-    flash(_("Imported %(count)d rows from %(file)s.", count=count, file=filename), "success")
-    return redirect(url_for("exchange.imports"))
-
-
-def _check(kind: ImportKind, data: bytes):
-    sheet = read_rows(data, kind.columns(), max_rows=kind.max_rows,
-                      max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
-    return kind.check(sheet)
-
-
-def _report(kind: ImportKind, batch, filename: str, token: str | None):
-    confirm_form = ConfirmForm(token=token) if token else None
-    return render_template("exchange/report.html", kind=kind, batch=batch, filename=filename,
-                           problems=batch.problems[:MAX_PROBLEMS_SHOWN], confirm_form=confirm_form,
-                           problem_rows=len({problem.row for problem in batch.problems}))
+    return flow.confirm(kind, form.token.data if form.validate_on_submit() else None, _pages(kind))
 
 
 # ---- exports ----------------------------------------------------------------------------------
@@ -136,10 +90,12 @@ def _exports_page(form: ExportForm):
 def _fill_choices(form: ExportForm) -> None:
     choices = exports.filter_choices()
     locale = current_language()
-    everything = [("", _("All"))]
-    form.county.choices = everything + [(str(unit.id), unit.name) for unit in choices["counties"]]
-    form.school.choices = everything + [(str(school.id), f"{school.code} {school.name}") for school in choices["schools"]]
-    form.subject.choices = everything + [(str(subject.id), subject.display_name(locale)) for subject in choices["subjects"]]
+    everything = [SelectChoice("", _l("All"))]
+    form.county.choices = everything + [SelectChoice(str(unit.id), unit.name) for unit in choices["counties"]]
+    form.school.choices = everything + [SelectChoice(str(school.id), f"{school.code} {school.name}")
+                                        for school in choices["schools"]]
+    form.subject.choices = everything + [SelectChoice(str(subject.id), subject.display_name(locale))
+                                         for subject in choices["subjects"]]
     form.employment_type.choices = everything + vocab.choices(vocab.EMPLOYMENT_TYPES)
 
 
