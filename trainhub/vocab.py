@@ -1,5 +1,6 @@
 """Controlled vocabularies shared across domains: stored codes with translatable labels."""
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 STAGES = {
     "kindergarten": _l("Kindergarten"),
@@ -63,6 +64,9 @@ def label(vocabulary: dict, code: str | None) -> str:
     return str(vocabulary.get(code, code))
 
 
-def choices(vocabulary: dict) -> list[tuple[str, str]]:
-    """Return (code, label) pairs for a select field."""
-    return [(code, str(text)) for code, text in vocabulary.items()]
+def choices(vocabulary: dict) -> list[SelectChoice]:
+    """Return a select field's options: one per code, its lazy label shown in each request's language.
+
+    Safe in a form's class body: nothing is translated until the field is rendered.
+    """
+    return [SelectChoice(code, text) for code, text in vocabulary.items()]
