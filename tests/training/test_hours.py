@@ -1,9 +1,12 @@
 """The hours ledger and cycle progress: completions plus evidence, by tier, within the cycle only."""
 import io
+import re
+import zipfile
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.conftest import login, make_teacher
 from tests.training.conftest import make_programme
@@ -69,10 +72,10 @@ def test_county_officer_cannot_open_a_teacher_of_another_county(client, world):
     assert client.get(f"/training/teachers/{world['teacher_b'].id}/hours").status_code == 404
 
 
-def _workbook(rows) -> io.BytesIO:
+def _workbook(rows, header=("身份证号", "学时", "成绩", "是否合格")) -> io.BytesIO:
     book = Workbook()
     sheet = book.active
-    sheet.append(["身份证号", "学时", "成绩", "是否合格"])
+    sheet.append(list(header))
     for row in rows:
         sheet.append(row)
     stream = io.BytesIO()
@@ -88,13 +91,25 @@ def _seated(programme, *teachers):
     db.session.commit()
 
 
+def _token(page: str) -> str:
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', page)[1]
+
+
+def _check_results(client, programme, workbook):
+    return client.post(f"/training/programmes/{programme.id}/results", data={"file": (workbook, "results.xlsx")},
+                       content_type="multipart/form-data")
+
+
 def test_results_upload_completes_with_certificates_and_enters_hours(client, world):
     programme = make_programme(world["prefecture"], tier="prefecture", hours=40)
     _seated(programme, world["teacher_a"], world["teacher_b"])
     login(client, world["users"]["prefecture_admin"])
     workbook = _workbook([[world["teacher_a"].id_number, 40, 92, "合格"], [world["teacher_b"].id_number, 12, None, "不合格"]])
-    response = client.post(f"/training/programmes/{programme.id}/results",
-                           data={"file": (workbook, "results.xlsx")}, content_type="multipart/form-data")
+    response = _check_results(client, programme, workbook)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "2" in page
+    assert db.session.scalars(sa.select(Enrolment.status)).all() == ["enrolled", "enrolled"]  # the dry run saves nothing
+    response = client.post(f"/training/programmes/{programme.id}/results/confirm", data={"token": _token(page)})
     assert response.status_code == 302
     done, failed = db.session.scalars(sa.select(Enrolment).order_by(Enrolment.id)).all()
     assert done.status == "completed" and done.certificate_no == f"PX-{programme.year}-{done.id:06d}"
@@ -110,24 +125,78 @@ def test_results_upload_with_a_bad_row_saves_nothing_and_lists_row_column_reason
     _seated(programme, world["teacher_a"])
     login(client, world["users"]["prefecture_admin"])
     workbook = _workbook([[world["teacher_a"].id_number, 40, 90, "合格"], ["11010519491231002X", 40, 90, "合格"],
-                          ["123", 40, 90, "合格"], [world["teacher_a"].id_number, 99, 90, "合格"]])
-    response = client.post(f"/training/programmes/{programme.id}/results",
-                           data={"file": (workbook, "results.xlsx")}, content_type="multipart/form-data")
+                          ["123", 40, 90, "合格"], [world["teacher_a"].id_number, 99, 90, "合格"],
+                          [world["teacher_b"].id_number, 10, 120, "也许"]])
+    response = _check_results(client, programme, workbook)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count("<td>A</td>") == 3  # unknown teacher, bad ID, duplicate row
+    assert page.count("<td>身份证号</td>") == 4  # not in the programme, bad ID, duplicate row, not in the programme
+    for row, column in [(5, "学时"), (6, "成绩"), (6, "是否合格")]:
+        assert f"<td>{row}</td><td>{column}</td>" in page
+    assert 'name="token"' not in page
     assert db.session.scalars(sa.select(Enrolment)).one().status == "enrolled"
     assert db.session.scalar(sa.select(sa.func.count(HoursRecord.id))) == 0
 
 
-def test_results_upload_of_a_non_workbook_is_refused(client, world):
-    programme = make_programme(world["prefecture"])
-    db.session.commit()
+def test_a_results_file_checked_for_one_programme_cannot_be_imported_into_another(client, world):
+    programme, other = make_programme(world["prefecture"]), make_programme(world["prefecture"])
+    _seated(programme, world["teacher_a"])
     login(client, world["users"]["prefecture_admin"])
-    response = client.post(f"/training/programmes/{programme.id}/results",
-                           data={"file": (io.BytesIO(b"not a zip"), "results.xlsx")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 200
+    page = _check_results(client, programme, _workbook([[world["teacher_a"].id_number, 40, 90, "合格"]]))
+    token = _token(page.get_data(as_text=True))
+    response = client.post(f"/training/programmes/{other.id}/results/confirm", data={"token": token})
+    assert response.status_code == 302 and db.session.scalars(sa.select(Enrolment)).one().status == "enrolled"
+
+
+def _formula_workbook() -> io.BytesIO:
+    book = Workbook()
+    book.active.append(["身份证号", "学时", "成绩", "是否合格"])
+    book.active.append(["110105194912310021", "=10*4", 90, "合格"])
+    stream = io.BytesIO()
+    book.save(stream)
+    stream.seek(0)
+    return stream
+
+
+def _bomb_workbook() -> io.BytesIO:
+    stream = _workbook([["110105194912310021", 40, 90, "合格"]])
+    with zipfile.ZipFile(stream, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (20 * 1024 * 1024))  # 20 MB packed into ~20 kB
+    stream.seek(0)
+    return stream
+
+
+@pytest.mark.parametrize("upload, reason", [
+    (lambda: io.BytesIO(b"not a zip"), ".xlsx"),
+    (lambda: io.BytesIO("身份证号,学时\n1,2\n".encode()), ".xlsx"),
+    (_formula_workbook, "B2"),
+    (_bomb_workbook, "炸弹"),
+], ids=["bytes", "csv", "formula", "zip-bomb"])
+def test_results_upload_of_a_non_workbook_or_hostile_file_is_refused(client, world, upload, reason):
+    programme = make_programme(world["prefecture"])
+    _seated(programme, world["teacher_a"])
+    login(client, world["users"]["prefecture_admin"])
+    response = _check_results(client, programme, upload())
+    assert response.status_code == 400
+    assert reason in response.get_data(as_text=True)
+    assert db.session.scalars(sa.select(Enrolment)).one().status == "enrolled"
+
+
+def test_results_template_has_the_columns_the_upload_reads(client, world):
+    programme = make_programme(world["prefecture"])
+    _seated(programme, world["teacher_a"])
+    login(client, world["users"]["prefecture_admin"])
+    response = client.get(f"/training/programmes/{programme.id}/results/template.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert [cell.value for cell in sheet[1]] == ["*身份证号\nID number", "*学时\nHours", "成绩\nScore",
+                                                 "*是否合格\nPass or fail"]
+    assert sheet.freeze_panes == "A2"
+    sheet.append([world["teacher_a"].id_number, 40, None, "合格"])
+    stream = io.BytesIO()
+    sheet.parent.save(stream)
+    stream.seek(0)
+    page = _check_results(client, programme, stream).get_data(as_text=True)
+    assert 'name="token"' in page
 
 
 def test_attendance_grid_records_hours_and_marks_attended(client, world):

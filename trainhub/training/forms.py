@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, SubmitField, TextAreaField)
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from trainhub.training.vocab import APPROVALS, EVIDENCE_TIERS, MODES, TARGET_ROLES, TIERS
@@ -50,8 +50,8 @@ class ReasonForm(FlaskForm):
 
 
 class ResultsForm(FlaskForm):
-    file = FileField(_l("Results workbook (.xlsx)"), validators=[FileRequired(), FileAllowed(["xlsx"])])
-    submit = SubmitField(_l("Upload results"))
+    file = FileField(_l("Results workbook (.xlsx)"), validators=[FileRequired(_l("Choose a file to upload."))])
+    submit = SubmitField(_l("Check the file"))
 
 
 class EvidenceForm(FlaskForm):
@@ -67,7 +67,7 @@ class EvidenceForm(FlaskForm):
 
 class TargetForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=int, choices=[])
-    tier = SelectField(_l("Tier"), choices=[("all", _l("All tiers"))] + choices(TIERS))
+    tier = SelectField(_l("Tier"), choices=[SelectChoice("all", _l("All tiers"))] + choices(TIERS))
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
     persons = IntegerField(_l("Persons to train"), validators=[InputRequired(), NumberRange(1, 10_000_000)])
     rural_only = BooleanField(_l("Rural teachers only"))

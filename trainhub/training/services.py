@@ -8,7 +8,6 @@ constraint.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,16 +20,22 @@ from sqlalchemy.orm import joinedload, selectinload
 from trainhub import audit
 from trainhub.accounts.models import UNIT_ROLES
 from trainhub.errors import UserError
+from trainhub.exchange.formats import chinese_choices, label_in, vocabulary_lookup
+from trainhub.exchange.imports import Batch, ImportKind, RowCheck, lookup_key, register_kind
 from trainhub.extensions import db
 from trainhub.idnumber import InvalidIdNumber, parse
+from trainhub.idnumber import make as make_id_number
 from trainhub.schools.models import School, Unit
 from trainhub.scoping import _ancestor_paths, unscoped
 from trainhub.teachers.models import Teacher
 from trainhub.training.models import (
     ACTIVE, SEAT_HOLDING, Attendance, Enrolment, HoursRecord, Notification, Programme, ProgrammeSession,
     SeatQuota, TrainingTarget, school_organiser_path)
-from trainhub.training.vocab import COUNTY_OR_ABOVE, TARGET_ROLES, TIERS, setting
+from trainhub.spreadsheets import Column, Sheet
+from trainhub.training.vocab import (COUNTY_OR_ABOVE, ENROLMENT_STATUSES, EVIDENCE_TIERS, TARGET_ROLES, TIERS,
+                                     setting)
 from trainhub.vocab import STAGES
+from trainhub.vocab import label as vocab_label
 
 # ---- programmes ----------------------------------------------------------------------------------
 
@@ -675,100 +680,241 @@ def record_result(enrolment: Enrolment, hours: float, score: float | None, passe
     db.session.flush()
 
 
+# ---- results and past hours from Excel -----------------------------------------------------------
+
 PASS_WORDS = {"pass": True, "passed": True, "合格": True, "通过": True, "是": True, "y": True, "yes": True,
               "fail": False, "failed": False, "不合格": False, "未通过": False, "否": False, "n": False, "no": False}
-RESULT_COLUMNS = ("A", "B", "C", "D")  # ID number, hours, score, pass/fail
+MAX_RESULT_ROWS = 20_000
+MAX_COMPLETION_ROWS = 10_000
+_CHUNK = 2000  # values per IN (...) list
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    reason: object
+def _chunks(values) -> list[list]:
+    values = list(values)
+    return [values[start:start + _CHUNK] for start in range(0, len(values), _CHUNK)]
 
 
-class ResultsRejected(Exception):
-    """The upload has bad rows; nothing was saved."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} bad rows")
-        self.errors = errors
-
-
-def _number(value, low: float, high: float):
-    if isinstance(value, bool):
-        raise ValueError
-    number = float(str(value).strip()) if not isinstance(value, (int, float)) else float(value)
-    if not low <= number <= high:
-        raise ValueError
-    return number
+def result_columns() -> list[Column]:
+    return [
+        Column("id_number", "身份证号", "ID number", required=True,
+               note="18位居民身份证号，请设为文本格式 / 18-character resident ID number, as text"),
+        Column("hours", "学时", "Hours", "float", required=True,
+               note="不超过项目学时 / At most the programme's hours"),
+        Column("score", "成绩", "Score", "float", note="0–100，可不填 / 0 to 100, may be empty"),
+        Column("passed", "是否合格", "Pass or fail", required=True, choices=("合格", "不合格")),
+    ]
 
 
-def import_results(programme: Programme, stream, user) -> int:
-    """Read results from an .xlsx (ID number, hours, score, pass/fail; one header row) and record them.
+def result_example() -> dict:
+    return {"id_number": make_id_number("622921", date(1990, 5, 12), 21), "hours": 40, "score": 92, "passed": "合格"}
 
-    Every row is checked first; if any is bad, raise ResultsRejected listing row, column and reason,
-    and write nothing.
-    """
-    from openpyxl import load_workbook
 
+def _id_number(check: RowCheck, value) -> str | None:
+    if value is None:
+        return None
     try:
-        workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
-        rows = list(workbook.active.iter_rows(min_row=2, max_col=4, values_only=True))
-        workbook.close()
-    except Exception:  # any unreadable file is the user's to fix, whatever the reader complains about
-        raise UserError(_l("The file could not be read. Upload an Excel workbook (.xlsx).")) from None
-    rows = [(number, row) for number, row in enumerate(rows, start=2)
-            if any(cell not in (None, "") for cell in row)]
-    if not rows:
-        raise UserError(_l("The file has no result rows below the header."))
-    max_hours = programme.hours
-    errors, parsed, seen = [], [], {}
-    for number, row in rows:
-        row = tuple(row) + (None,) * (4 - len(row))
+        return parse(value).value
+    except InvalidIdNumber as error:
+        check.problem("id_number", error)
+        return None
+
+
+def check_results(sheet: Sheet, programme: Programme) -> Batch:
+    """Check every result row (ID number, hours, score, pass or fail) against the programme's seats."""
+    batch = Batch(rows=len(sheet.rows), problems=list(sheet.problems))
+    columns = {column.key: column for column in result_columns()}
+    lookups = {"rows_with_problems": {problem.row for problem in sheet.problems}}
+    enrolments = {id_number: (enrolment_id, status) for id_number, enrolment_id, status in db.session.execute(
+        sa.select(Teacher.id_number, Enrolment.id, Enrolment.status).join(Enrolment.teacher)
+        .where(Enrolment.programme_id == programme.id))}  # the scope limits both to the user's reach
+    first_row_of: dict[str, int] = {}
+    for row in sheet.rows:
+        check, values = RowCheck(batch, row, columns, lookups), row.values
+        id_number = _id_number(check, values["id_number"])
+        if id_number in first_row_of:
+            check.problem("id_number", _l("The same ID number is already on row %(row)d.", row=first_row_of[id_number]))
+        elif id_number is not None:
+            first_row_of[id_number] = row.number
+            enrolment = enrolments.get(id_number)
+            if enrolment is None:
+                check.problem("id_number", _l("No teacher with this ID number is in the programme."))
+            elif enrolment[1] not in SEAT_HOLDING:
+                check.problem("id_number", _l("This teacher holds no seat in the programme (%(status)s).",
+                                              status=vocab_label(ENROLMENT_STATUSES, enrolment[1])))
+        if values["hours"] is not None and not 0 <= values["hours"] <= programme.hours:
+            check.problem("hours", _l("Hours must be a number from 0 to %(max)d.", max=programme.hours))
+        if values["score"] is not None and not 0 <= values["score"] <= 100:
+            check.problem("score", _l("The score must be a number from 0 to 100, or empty."))
+        passed = PASS_WORDS.get(lookup_key(values["passed"])) if values["passed"] is not None else None
+        if values["passed"] is not None and passed is None:
+            check.problem("passed", _l("Write pass or fail (合格 or 不合格)."))
+        if not check.failed:
+            batch.records.append({"enrolment_id": enrolments[id_number][0], "hours": values["hours"],
+                                  "score": values["score"], "passed": passed})
+    batch.problems.sort(key=lambda problem: problem.row or 0)
+    return batch
+
+
+def insert_results(batch: Batch, programme: Programme, user) -> int:
+    """Record every checked result: completions get a certificate and their hours in the ledger."""
+    if not batch.ready:
+        raise ValueError("insert_results needs a batch without problems")
+    enrolments = {}
+    for chunk in _chunks(record["enrolment_id"] for record in batch.records):
+        enrolments |= {enrolment.id: enrolment for enrolment in db.session.scalars(
+            sa.select(Enrolment).where(Enrolment.id.in_(chunk)).options(joinedload(Enrolment.programme)))}
+    for record in batch.records:
+        record_result(enrolments[record["enrolment_id"]], record["hours"], record["score"], record["passed"], user)
+    return len(batch.records)
+
+
+RESULTS = ImportKind("results", _l("Training results"), "manage_training", result_columns, result_example,
+                     check_results, insert_results, max_rows=MAX_RESULT_ROWS, instructions=(
+                         _l("One row per teacher holding a seat. Pass or fail: 合格 or 不合格. Hours at most the "
+                            "programme's; the score may be empty."),))
+
+
+def completion_columns() -> list[Column]:
+    return [
+        Column("id_number", "身份证号", "ID number", required=True,
+               note="18位居民身份证号，请设为文本格式 / 18-character resident ID number, as text"),
+        Column("name", "姓名", "Name", max_length=40, note="可不填；填写时须与登记一致 / Optional; must agree with the registry"),
+        Column("day", "完成日期", "Finished on", "date", required=True),
+        Column("hours", "学时", "Hours", "float", required=True),
+        Column("tier", "培训级别", "Tier", choices=chinese_choices(EVIDENCE_TIERS),
+               note="填写项目代码时可不填 / May be empty when a programme code is given"),
+        Column("title", "培训名称", "Training", max_length=200,
+               note="填写项目代码时可不填 / May be empty when a programme code is given"),
+        Column("note", "证明材料", "Evidence", max_length=300,
+               note="证书编号和发证机构 / Certificate number and issuing body"),
+        Column("is_induction", "新教师入职培训", "Induction training", "bool", choices=("是", "否")),
+        Column("programme", "项目代码", "Programme code", max_length=30,
+               note="本系统中的培训项目代码，可不填 / The code of a TrainHub programme, if it was one"),
+    ]
+
+
+def completion_example() -> dict:
+    return {"id_number": make_id_number("622921", date(1990, 5, 12), 21), "name": "张明", "day": "2023-07-15",
+            "hours": 24, "tier": label_in("zh_CN", EVIDENCE_TIERS["external"]), "title": "外省骨干教师研修",
+            "note": "证书 GS-2023-0088，甘肃省教育厅", "is_induction": "否", "programme": ""}
+
+
+def _tier_lookup() -> dict[str, str]:
+    """Tiers by code, label in either language, or the short word in brackets: 国培, 校本 ..."""
+    lookup = vocabulary_lookup(EVIDENCE_TIERS)
+    for code, text in EVIDENCE_TIERS.items():
+        english = label_in("en", text)
+        if "(" in english:
+            lookup[lookup_key(english.split("(", 1)[1].rstrip(")"))] = code
+    return lookup
+
+
+def check_completions(sheet: Sheet, context=None) -> Batch:
+    """Check rows of past or external hours: teachers in the user's reach, the evidence rules, no duplicates."""
+    batch = Batch(rows=len(sheet.rows), problems=list(sheet.problems))
+    columns = {column.key: column for column in completion_columns()}
+    lookups = {"rows_with_problems": {problem.row for problem in sheet.problems}}
+    today = date.today()
+    id_numbers = set()
+    for row in sheet.rows:
         try:
-            id_number = parse(str(row[0] or "")).value
-        except InvalidIdNumber as error:
-            errors.append(RowError(number, "A", error.args[0]))
+            id_numbers.add(parse(row.values["id_number"] or "").value)
+        except InvalidIdNumber:
             continue
-        if id_number in seen:
-            errors.append(RowError(number, "A", _l("The same ID number is already on row %(row)d.",
-                                                    row=seen[id_number])))
+    teachers = {}
+    for chunk in _chunks(id_numbers):  # the scope keeps teachers outside the user's unit out
+        teachers |= {teacher.id_number: teacher for teacher in db.session.scalars(
+            sa.select(Teacher).where(Teacher.id_number.in_(chunk)))}
+    codes = {str(row.values["programme"]).strip().upper() for row in sheet.rows if row.values["programme"]}
+    programmes = {}
+    for chunk in _chunks(codes):
+        programmes |= {programme.code.upper(): programme for programme in db.session.scalars(
+            sa.select(Programme).where(sa.func.upper(Programme.code).in_(chunk)))}
+    entered, completed = _ledger_keys([teacher.id for teacher in teachers.values()])
+    tiers = _tier_lookup()
+    first_row_of: dict[tuple, int] = {}
+
+    for row in sheet.rows:
+        check, values = RowCheck(batch, row, columns, lookups), row.values
+        id_number = _id_number(check, values["id_number"])
+        teacher = teachers.get(id_number)
+        if id_number is not None and teacher is None:
+            check.problem("id_number", _l("No teacher with this ID number is registered in your unit."))
+        if teacher is not None and values["name"] and lookup_key(values["name"]) != lookup_key(teacher.name):
+            check.problem("name", _l("The name differs from the registered teacher's: %(name)s.", name=teacher.name))
+        for key, reason in evidence_problems(values["hours"], values["day"], today):
+            check.problem(key, reason)
+
+        programme = None
+        if values["programme"]:
+            code = str(values["programme"]).strip().upper()
+            programme = programmes.get(code)
+            if programme is None:
+                check.problem("programme", _l("No programme has the code %(code)s.", code=code))
+            elif teacher is not None and (teacher.id, programme.id) in completed:
+                check.problem("programme", _l("This programme's completion is already in the teacher's hours."))
+        tier = tiers.get(lookup_key(values["tier"])) if values["tier"] is not None else None
+        if values["tier"] is not None and tier is None:
+            check.problem("tier", _l("“%(value)s” is not a known value. Use one of: %(choices)s.", value=values["tier"],
+                                     choices="、".join(str(text) for text in EVIDENCE_TIERS.values())))
+        elif values["tier"] is None and not values["programme"]:
+            check.problem("tier", _l("Enter the tier, or the code of the programme."))
+        if values["title"] is None and not values["programme"]:
+            check.problem("title", _l("Enter the training's title, or the code of the programme."))
+        if values["note"] is None and not values["programme"]:
+            check.problem("note", _l("Describe the evidence (certificate number, issuing body)."))
+        tier = tier or (programme.tier if programme else None)
+        title = values["title"] or (programme.title if programme else None)
+        note = " ".join(part for part in (programme.code if programme else None, values["note"]) if part)
+
+        if teacher is not None and values["day"] is not None and title:
+            key = (teacher.id, values["day"], lookup_key(title))
+            if key in first_row_of:
+                check.problem(None, _l("The same training on the same day is on row %(row)d.", row=first_row_of[key]))
+            else:
+                first_row_of[key] = row.number
+            if key in entered:
+                check.problem(None, _l("These hours are already in the teacher's ledger."))
+        if check.failed:
             continue
-        seen[id_number] = number
-        try:
-            hours = _number(row[1], 0, max_hours)
-        except (TypeError, ValueError):
-            errors.append(RowError(number, "B", _l("Hours must be a number from 0 to %(max)d.", max=max_hours)))
-            continue
-        score = None
-        if row[2] not in (None, ""):
-            try:
-                score = _number(row[2], 0, 100)
-            except (TypeError, ValueError):
-                errors.append(RowError(number, "C", _l("The score must be a number from 0 to 100, or empty.")))
-                continue
-        passed = PASS_WORDS.get(str(row[3] or "").strip().lower())
-        if passed is None:
-            errors.append(RowError(number, "D", _l("Write pass or fail (合格 or 不合格).")))
-            continue
-        parsed.append((number, id_number, hours, score, passed))
-    enrolments = {enrolment.teacher.id_number: enrolment for enrolment in db.session.scalars(
-        enrolment_list(programme).where(Teacher.id_number.in_([row[1] for row in parsed]))
-        .join(Enrolment.teacher))}
-    for number, id_number, _hours, _score, _passed in parsed:
-        enrolment = enrolments.get(id_number)
-        if enrolment is None:
-            errors.append(RowError(number, "A", _l("No teacher with this ID number is in the programme.")))
-        elif enrolment.status not in SEAT_HOLDING:
-            errors.append(RowError(number, "A", _l("This teacher holds no seat in the programme (%(status)s).",
-                                                    status=enrolment.status)))
-    if errors:
-        raise ResultsRejected(sorted(errors, key=lambda error: error.row))
-    for _number_, id_number, hours, score, passed in parsed:
-        record_result(enrolments[id_number], hours, score, passed, user)
-    audit.record("training_results", programme, f"rows={len(parsed)}")
-    return len(parsed)
+        is_induction = values["is_induction"]
+        if is_induction is None:
+            is_induction = programme is not None and "new_teacher" in programme.target_roles
+        batch.records.append({"teacher_id": teacher.id, "tier": tier, "hours": values["hours"], "day": values["day"],
+                              "title": title.strip()[:200], "note": note[:300], "is_induction": is_induction})
+    batch.problems.sort(key=lambda problem: problem.row or 0)
+    return batch
+
+
+def _ledger_keys(teacher_ids: list[int]) -> tuple[set[tuple], set[tuple[int, int]]]:
+    """What the teachers' ledgers hold: (teacher, day, title key) lines, and (teacher, programme) completions."""
+    entered, completed = set(), set()
+    for chunk in _chunks(teacher_ids):
+        for teacher_id, day, title in db.session.execute(sa.select(
+                HoursRecord.teacher_id, HoursRecord.day, HoursRecord.title).where(HoursRecord.teacher_id.in_(chunk))):
+            entered.add((teacher_id, day, lookup_key(title)))
+        completed |= {(teacher_id, programme_id) for teacher_id, programme_id in db.session.execute(
+            sa.select(HoursRecord.teacher_id, Enrolment.programme_id).join(Enrolment, HoursRecord.enrolment_id == Enrolment.id)
+            .where(HoursRecord.teacher_id.in_(chunk)))}
+    return entered, completed
+
+
+def insert_completions(batch: Batch, context, user) -> int:
+    """Enter every checked line of past or external hours as evidence, in bulk."""
+    if not batch.ready:
+        raise ValueError("insert_completions needs a batch without problems")
+    now = datetime.utcnow()
+    db.session.execute(sa.insert(HoursRecord), [
+        record | {"source": "evidence", "created_by_id": user.id, "created_at": now} for record in batch.records])
+    db.session.flush()
+    return len(batch.records)
+
+
+COMPLETIONS = register_kind(ImportKind(
+    "completions", _l("Past or external training hours"), "manage_training", completion_columns,
+    completion_example, check_completions, insert_completions, max_rows=MAX_COMPLETION_ROWS, instructions=(
+        _l("One row per training a teacher finished: the hours go into the teacher's ledger as evidence."),
+        _l("For a programme run in TrainHub, give its code: tier and title may then be left empty."))))
 
 
 # ---- the hours ledger ----------------------------------------------------------------------------
@@ -877,14 +1023,22 @@ def ledger(teacher: Teacher, cycle: Cycle) -> list[HoursRecord]:
         .order_by(HoursRecord.day.desc(), HoursRecord.id.desc())).all()
 
 
+def evidence_problems(hours: float | None, day: date | None, today: date) -> list[tuple[str, object]]:
+    """The rules for past or external hours, as (field, reason) for each one broken."""
+    problems = []
+    most = setting("TRAINING_MAX_HOURS")
+    if hours is not None and not 0 < hours <= most:
+        problems.append(("hours", _l("Hours must be more than 0 and at most %(max)d.", max=most)))
+    if day is not None and day > today:
+        problems.append(("day", _l("Hours can be entered only for training that has taken place.")))
+    return problems
+
+
 def add_evidence(teacher: Teacher, tier: str, hours: float, day: date, title: str, note: str,
                  is_induction: bool, user, today: date) -> HoursRecord:
     """Enter past or external hours with the evidence noted."""
-    if not 0 < hours <= setting("TRAINING_MAX_HOURS"):
-        raise UserError(_l("Hours must be more than 0 and at most %(max)d.", max=setting("TRAINING_MAX_HOURS")),
-                        "hours")
-    if day > today:
-        raise UserError(_l("Hours can be entered only for training that has taken place."), "day")
+    for field_name, reason in evidence_problems(hours, day, today):
+        raise UserError(reason, field_name)
     if not (note or "").strip():
         raise UserError(_l("Describe the evidence (certificate number, issuing body)."), "note")
     record = HoursRecord(teacher_id=teacher.id, tier=tier, hours=hours, day=day, source="evidence",

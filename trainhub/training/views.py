@@ -5,14 +5,18 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from trainhub.accounts.permissions import can, requires
 from trainhub.errors import UserError
+from trainhub.exchange import flow
+from trainhub.exchange.forms import ConfirmForm
 from trainhub.extensions import db
 from trainhub.i18n import current_language
 from trainhub.pagination import paginate
 from trainhub.schools.models import School, Subject, Unit
 from trainhub.scoping import get_or_404
+from trainhub.spreadsheets import SpreadsheetRefused
 from trainhub.teachers.models import Teacher
 from trainhub.training import bp, services
 from trainhub.training.forms import (EvidenceForm, ProgrammeForm, ReasonForm, ResultsForm, SessionForm,
@@ -54,10 +58,10 @@ def index():
 
 
 def _fill_choices(form: ProgrammeForm) -> None:
-    form.tier.choices = [(tier, str(TIERS[tier])) for tier in services.creatable_tiers(current_user)]
-    form.target_subject_ids.choices = [(s.id, s.display_name(current_language()))
+    form.tier.choices = [SelectChoice(tier, TIERS[tier]) for tier in services.creatable_tiers(current_user)]
+    form.target_subject_ids.choices = [SelectChoice(s.id, s.display_name(current_language()))
                                        for s in db.session.scalars(sa.select(Subject).order_by(Subject.code))]
-    form.eligible_county_ids.choices = [(u.id, u.name) for u in db.session.scalars(
+    form.eligible_county_ids.choices = [SelectChoice(u.id, u.name) for u in db.session.scalars(
         sa.select(Unit).where(Unit.kind == "county").order_by(Unit.code))]
 
 
@@ -317,26 +321,45 @@ def attendance(session_id: int):
                            enrolments=enrolments, present=present)
 
 
+def _results_pages(programme: Programme) -> flow.Pages:
+    return flow.Pages(confirm_url=url_for("training.confirm_results", programme_id=programme.id),
+                      back_url=url_for("training.results", programme_id=programme.id),
+                      done_url=url_for("training.programme", programme_id=programme.id))
+
+
 @bp.route("/programmes/<int:programme_id>/results", methods=["GET", "POST"])
 @requires("manage_training")
 def results(programme_id: int):
+    """The results upload; a POST is the dry run, which reports every problem or offers the import."""
     programme = get_or_404(Programme, programme_id)
     _own(programme)
-    form, errors = ResultsForm(), []
+    form = ResultsForm()
     if form.validate_on_submit():
         try:
-            count = services.import_results(programme, form.file.data.stream, current_user)
-        except services.ResultsRejected as rejected:
-            db.session.rollback()
-            errors = rejected.errors
-            flash(_("Nothing was saved: %(count)d rows need correcting.", count=len(errors)), "danger")
-        except UserError as error:
-            _failed(error, form)
-        else:
-            db.session.commit()
-            flash(_("%(count)d results recorded.", count=count), "success")
-            return redirect(url_for("training.programme", programme_id=programme_id))
-    return render_template("training/results.html", programme=programme, form=form, errors=errors)
+            return flow.dry_run(services.RESULTS, form.file.data, _results_pages(programme), programme)
+        except SpreadsheetRefused as refusal:
+            form.file.errors = [str(refusal.message)]
+    status = 400 if form.errors else 200
+    return render_template("training/results.html", programme=programme, form=form), status
+
+
+@bp.route("/programmes/<int:programme_id>/results/confirm", methods=["POST"])
+@requires("manage_training")
+def confirm_results(programme_id: int):
+    """Record the checked results: all rows, or none and the report."""
+    programme = get_or_404(Programme, programme_id)
+    _own(programme)
+    form = ConfirmForm()
+    token = form.token.data if form.validate_on_submit() else None
+    return flow.confirm(services.RESULTS, token, _results_pages(programme), programme)
+
+
+@bp.route("/programmes/<int:programme_id>/results/template.xlsx")
+@requires("manage_training")
+def results_template(programme_id: int):
+    programme = get_or_404(Programme, programme_id)
+    _own(programme)
+    return flow.template_download(services.RESULTS, f"results-{programme.code}.xlsx")
 
 
 @bp.route("/certificates/<int:enrolment_id>")
@@ -385,7 +408,7 @@ def _cycle_context(teacher: Teacher) -> dict:
 @requires("view_training")
 def targets():
     form = TargetForm()
-    form.unit_id.choices = [(unit.id, unit.name) for unit in services.target_units(current_user)]
+    form.unit_id.choices = [SelectChoice(unit.id, unit.name) for unit in services.target_units(current_user)]
     if request.method == "GET":
         form.year.data = date.today().year
     if form.validate_on_submit():
