@@ -147,8 +147,9 @@ def test_result_workbook_has_chinese_headers_and_a_frozen_header_row(contest):
     workbook = load_workbook(BytesIO(exports.result_workbook(run)))
     assert workbook.sheetnames == ["录用名单", "空缺岗位", "未录用"]
     sheet = workbook["录用名单"]
-    assert sheet["A1"].value == "候选人编号" and sheet.freeze_panes == "A2"
-    assert sheet.column_dimensions["E"].width == 28
+    assert sheet["A1"].value == "候选人编号" and sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    schools = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True) if row[4]]
+    assert sheet.column_dimensions["E"].width >= 2 * max(map(len, schools))  # as wide as the Chinese school names
     assert sheet.max_row == 1 + len(run.result["assignments"])
 
 

@@ -1,4 +1,6 @@
 """The staffing pages in the browser: from the shortage view to approved postings, and who may do what."""
+import re
+import zipfile
 from datetime import date
 from io import BytesIO
 
@@ -9,13 +11,17 @@ from tests.conftest import login, make_user
 from tests.staffing.conftest import YEAR, applicant_row, workbook_bytes
 from trainhub.accounts.models import AuditEvent
 from trainhub.extensions import db
-from trainhub.staffing.models import AllocationRun, CandidatePool, Post, Posting
+from trainhub.staffing.models import AllocationRun, Candidate, CandidatePool, Post, Posting
 
 pytest.importorskip("allocation.api")
 
 
 def _upload(data: bytes, name="applicants.xlsx"):
     return {"file": (BytesIO(data), name)}
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', page)[1]
 
 
 def test_county_officer_goes_from_shortages_to_approved_postings(app, client, staffed):
@@ -40,7 +46,12 @@ def test_county_officer_goes_from_shortages_to_approved_postings(app, client, st
     rows.append(applicant_row(9, stages="高中", choices="622921"))  # no senior-high post: stays unassigned
     response = client.post(f"/staffing/pools/{pool.id}/import", data=_upload(workbook_bytes(rows)),
                            content_type="multipart/form-data")
+    assert response.status_code == 200 and "5" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 0  # the dry run saves nothing
+    response = client.post(f"/staffing/pools/{pool.id}/import/confirm",
+                           data={"token": _token(response.get_data(as_text=True))})
     assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 5
 
     response = client.post(f"/staffing/pools/{pool.id}/runs", data={"mechanism": "all"})
     assert response.headers["Location"].endswith(f"/staffing/pools/{pool.id}/compare")
@@ -67,24 +78,70 @@ def test_county_officer_goes_from_shortages_to_approved_postings(app, client, st
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Posting)) == 2
 
 
-def test_bad_import_lists_rows_and_saves_nothing(client, staffed):
-    login(client, staffed["users"]["county_officer"])
+def _special_post_pool(staffed) -> CandidatePool:
     pool = CandidatePool(unit_id=staffed["county_a"].id, kind="special_post", year=YEAR, name="临夏县特岗库",
                          reference_date=date(YEAR, 8, 31),
                          term_start=date(YEAR, 9, 1))
     db.session.add(pool)
     db.session.commit()
+    return pool
+
+
+def test_bad_import_lists_rows_and_saves_nothing(client, staffed):
+    login(client, staffed["users"]["county_officer"])
+    pool = _special_post_pool(staffed)
     rows = [applicant_row(1), applicant_row(2, degree="大专")]
     response = client.post(f"/staffing/pools/{pool.id}/import", data=_upload(workbook_bytes(rows)),
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "特岗考生须具有本科及以上学历" in page and "未保存任何数据" in page
+    assert response.status_code == 200
+    assert "<td>3</td><td>学历</td>" in page and "特岗考生须具有本科及以上学历" in page
+    assert 'name="token"' not in page
     not_xlsx = client.post(f"/staffing/pools/{pool.id}/import", data=_upload(b"%PDF-1.4"),
                            content_type="multipart/form-data")
-    assert not_xlsx.status_code == 422
+    assert not_xlsx.status_code == 400 and ".xlsx" in not_xlsx.get_data(as_text=True)
     template = client.get(f"/staffing/pools/{pool.id}/template.xlsx")
     assert template.status_code == 200 and template.data[:2] == b"PK"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 0
+
+
+def _formula_file() -> bytes:
+    return workbook_bytes([applicant_row(1)[:5] + ["=80+5", 85.0, ""]])
+
+
+def _bomb_file() -> bytes:
+    buffer = BytesIO(workbook_bytes([applicant_row(1)]))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (20 * 1024 * 1024))  # 20 MB packed into ~20 kB
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data, reason", [
+    (lambda: "姓名,身份证号\n张三,1\n".encode(), ".xlsx"),
+    (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
+    (_formula_file, "F2"),
+    (_bomb_file, "炸弹"),
+], ids=["csv", "old-xls", "formula", "zip-bomb"])
+def test_non_workbooks_and_hostile_files_are_refused_with_the_reason(client, staffed, data, reason):
+    login(client, staffed["users"]["county_officer"])
+    pool = _special_post_pool(staffed)
+    response = client.post(f"/staffing/pools/{pool.id}/import", data=_upload(data()),
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and reason in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 0
+
+
+def test_a_checked_file_is_imported_only_into_its_pool_and_only_once(client, staffed):
+    login(client, staffed["users"]["county_officer"])
+    pool, other = _special_post_pool(staffed), _special_post_pool(staffed)
+    response = client.post(f"/staffing/pools/{pool.id}/import", data=_upload(workbook_bytes([applicant_row(1)])),
+                           content_type="multipart/form-data")
+    token = _token(response.get_data(as_text=True))
+    assert client.post(f"/staffing/pools/{other.id}/import/confirm", data={"token": token}).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 0
+    assert client.post(f"/staffing/pools/{pool.id}/import/confirm", data={"token": token}).status_code == 302
+    assert client.post(f"/staffing/pools/{pool.id}/import/confirm", data={"token": token}).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 1
 
 
 def test_pools_and_runs_of_another_county_are_not_found(client, staffed):

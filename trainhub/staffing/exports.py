@@ -1,12 +1,8 @@
-"""A run's result as an Excel workbook (Chinese headers, frozen header row, set widths), and the names
-the translated reasons need."""
+"""A run's result as an Excel workbook (Chinese headers, frozen header row, columns sized to their
+content), and the names the translated reasons need."""
 from __future__ import annotations
 
-import io
-
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from trainhub import vocab
 from trainhub.extensions import db
@@ -14,16 +10,13 @@ from trainhub.i18n import current_language
 from trainhub.schools.models import School, Subject, Unit
 from trainhub.staffing import runs
 from trainhub.staffing.models import AllocationRun
+from trainhub.spreadsheets import write_xlsx_sheets
 from trainhub.staffing.reasons import Names, translate
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 # Sheet headers are part of the file format: Chinese, the language of the bureaus that read them.
-ASSIGNMENT_HEADERS = (("候选人编号", 10), ("姓名", 10), ("岗位编号", 10), ("县区", 14), ("学校", 28), ("学科", 10),
-                      ("学段", 8), ("志愿序号", 8), ("原因", 60))
-UNFILLED_HEADERS = (("岗位编号", 10), ("县区", 14), ("学校", 28), ("学科", 10), ("学段", 8), ("空缺名额", 8),
-                    ("原因", 60))
-UNASSIGNED_HEADERS = (("候选人编号", 10), ("姓名", 10), ("成绩", 8), ("原因", 60))
+ASSIGNMENT_HEADERS = ("候选人编号", "姓名", "岗位编号", "县区", "学校", "学科", "学段", "志愿序号", "原因")
+UNFILLED_HEADERS = ("岗位编号", "县区", "学校", "学科", "学段", "空缺名额", "原因")
+UNASSIGNED_HEADERS = ("候选人编号", "姓名", "成绩", "原因")
 
 
 def reason_names(run: AllocationRun) -> Names:
@@ -43,26 +36,6 @@ def reason_names(run: AllocationRun) -> Names:
     return Names(subjects, counties, schools, {})
 
 
-def _sheet(workbook: Workbook, title: str, headers, rows, first: bool = False):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append([header for header, _width in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, (_header, width) in enumerate(headers):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    for row in rows:
-        sheet.append([_plain(value) for value in row])
-
-
-def _plain(value):
-    """Write text as text: a value starting with = must never become a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def result_workbook(run: AllocationRun) -> bytes:
     reviewed = runs.review(run)
     names = reason_names(run)
@@ -76,17 +49,15 @@ def result_workbook(run: AllocationRun) -> bytes:
         subject = names.subjects.get(post.subject.code, post.subject.code)
         return [post.label, post.school.county.name, post.school.name, subject, vocab.label(vocab.STAGES, post.stage)]
 
-    workbook = Workbook()
-    _sheet(workbook, "录用名单", ASSIGNMENT_HEADERS, (
-        [row.candidate.label if row.candidate else "", row.candidate.name if row.candidate else ""]
-        + post_cells(row.post) + [row.rank, reasons(row, "assignment")]
-        for row in reviewed["assignments"]), first=True)
-    _sheet(workbook, "空缺岗位", UNFILLED_HEADERS, (
-        post_cells(row.post) + [row.rank, reasons(row, "post")] for row in reviewed["unfilled"]))
-    _sheet(workbook, "未录用", UNASSIGNED_HEADERS, (
-        [row.candidate.label if row.candidate else "", row.candidate.name if row.candidate else "",
-         row.candidate.exam_score if row.candidate else None, reasons(row, "candidate")]
-        for row in reviewed["unassigned"]))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx_sheets([
+        ("录用名单", ASSIGNMENT_HEADERS, (
+            [row.candidate.label if row.candidate else "", row.candidate.name if row.candidate else ""]
+            + post_cells(row.post) + [row.rank, reasons(row, "assignment")]
+            for row in reviewed["assignments"])),
+        ("空缺岗位", UNFILLED_HEADERS, (
+            post_cells(row.post) + [row.rank, reasons(row, "post")] for row in reviewed["unfilled"])),
+        ("未录用", UNASSIGNED_HEADERS, (
+            [row.candidate.label if row.candidate else "", row.candidate.name if row.candidate else "",
+             row.candidate.exam_score if row.candidate else None, reasons(row, "candidate")]
+            for row in reviewed["unassigned"])),
+    ])

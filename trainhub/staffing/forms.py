@@ -4,11 +4,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, FloatField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (DateField, FloatField, IntegerField, SelectChoice, SelectField, SelectMultipleField,
+                     StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from trainhub.staffing.models import KINDS, MECHANISMS
+from trainhub.vocab import choices
 
 KIND_LABELS = {
     "special_post": _l("Special-post recruitment"),
@@ -42,7 +43,7 @@ class ShortageFilterForm(FlaskForm):
 
     def __init__(self, units, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.unit.choices = [(unit.id, unit.name) for unit in units]
+        self.unit.choices = [SelectChoice(unit.id, unit.name) for unit in units]
 
 
 def _ratio(label):
@@ -92,7 +93,7 @@ class ScarceSubjectForm(FlaskForm):
 class GeneratePostsForm(FlaskForm):
     unit = SelectField(_l("Area"), coerce=int, validators=[InputRequired()])
     year = IntegerField(_l("Recruitment year"), validators=[InputRequired(), NumberRange(2000, 2100)], default=_this_year)
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
     submit = SubmitField(_l("Generate posts from shortages"))
 
 
@@ -102,9 +103,9 @@ class PostFilterForm(FlaskForm):
 
     unit = SelectField(_l("Area"), coerce=int, validators=[Optional()])
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(2000, 2100)])
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in KINDS], validators=[Optional()])
-    sort = SelectField(_l("Sort"), choices=[("weight", _l("Weight")), ("school", _l("School")),
-                                            ("county", _l("County"))], validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS], validators=[Optional()])
+    sort = SelectField(_l("Sort"), choices=choices({"weight": _l("Weight"), "school": _l("School"),
+                                                     "county": _l("County")}), validators=[Optional()])
 
 
 class PostForm(FlaskForm):
@@ -116,7 +117,7 @@ class PostForm(FlaskForm):
 
 class PoolForm(FlaskForm):
     unit = SelectField(_l("Area"), coerce=int, validators=[InputRequired()])
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)], default=_this_year)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     reference_date = DateField(_l("Ages checked on"), validators=[InputRequired()])
@@ -126,19 +127,19 @@ class PoolForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Applicant spreadsheet (.xlsx)"), validators=[FileRequired()])
-    submit = SubmitField(_l("Import"))
+    submit = SubmitField(_l("Check the file"))
 
 
 class RunForm(FlaskForm):
-    mechanism = SelectField(_l("Mechanism"), choices=[("all", _l("All three, side by side"))]
-                            + [(m, MECHANISM_LABELS[m]) for m in MECHANISMS])
+    mechanism = SelectField(_l("Mechanism"), choices=[SelectChoice("all", _l("All three, side by side"))]
+                            + [SelectChoice(m, MECHANISM_LABELS[m]) for m in MECHANISMS])
     submit = SubmitField(_l("Start the run"))
 
 
 class PairRuleForm(FlaskForm):
     candidate = StringField(_l("Candidate number"), validators=[DataRequired(), Length(max=12)])
     post = StringField(_l("Post number"), validators=[DataRequired(), Length(max=12)])
-    kind = SelectField(_l("Rule"), choices=[("lock", _l("Lock the pair")), ("forbid", _l("Forbid the pair"))])
+    kind = SelectField(_l("Rule"), choices=choices({"lock": _l("Lock the pair"), "forbid": _l("Forbid the pair")}))
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Add the rule"))
 

@@ -5,24 +5,26 @@ and writes nothing when any row is wrong; the refusal lists each problem by row 
 """
 from __future__ import annotations
 
-import io
 import math
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
 
+from trainhub import vocab
 from trainhub.errors import UserError
+from trainhub.exchange.formats import vocabulary_lookup
+from trainhub.exchange.imports import Batch, ImportKind, RowCheck, lookup_key
 from trainhub.extensions import db
 from trainhub.idnumber import InvalidIdNumber, parse
+from trainhub.idnumber import make as make_id_number
 from trainhub.schools.models import School, Subject, Unit
 from trainhub.staffing.models import Candidate, CandidatePool, Post
 from trainhub.staffing.services import norm_for_path
+from trainhub.spreadsheets import Column, Problem, Sheet, SpreadsheetRefused, read_rows
 from trainhub.teachers.models import Teacher
 
 MAX_IMPORT_ROWS = 20_000
@@ -33,39 +35,42 @@ DEGREE_WORDS = {"中专": "secondary", "大专": "associate", "专科": "associa
                 "硕士": "master", "研究生": "master", "博士": "doctor"}
 STAGE_WORDS = {"小学": "primary", "初中": "junior", "高中": "senior", "幼儿园": "kindergarten"}
 
-# The applicant spreadsheet: key, Chinese header, English header. Either header row is accepted.
-COLUMNS = (
-    ("name", "姓名", "Name"),
-    ("id_number", "身份证号", "ID number"),
-    ("degree", "学历", "Degree"),
-    ("subjects", "学科", "Subjects"),
-    ("stages", "教师资格学段", "Certificate stages"),
-    ("exam_score", "笔试成绩", "Exam score"),
-    ("interview_score", "面试成绩", "Interview score"),
-    ("choices", "志愿（岗位编号或县）", "Choices (post numbers or counties)"),
-)
-# Optional columns: directed-training graduates, with their service obligation.
-OPTIONAL_COLUMNS = (
-    ("directed_programme", "定向培养项目", "Directed programme"),
-    ("obligation_years", "服务年限", "Service years"),
-    ("obligation_county", "定向服务县", "Service county"),
-)
 PROGRAMME_WORDS = {"公费师范生": "free_normal", "优师计划": "excellent_teacher"}
 MAX_OBLIGATION_YEARS = 10
-SEPARATORS = ("、", "，", ",", "；", ";", "/", "\n")
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    row: int | None
-    column: str | None
-    reason: str
+def applicant_columns() -> list[Column]:
+    """The applicant spreadsheet; the last three columns only for directed-training graduates."""
+    return [
+        Column("name", "姓名", "Name", required=True, max_length=40),
+        Column("id_number", "身份证号", "ID number", required=True,
+               note="18位居民身份证号，请设为文本格式 / 18-character resident ID number, as text"),
+        Column("degree", "学历", "Degree", required=True, choices=("本科", "硕士", "博士")),
+        Column("subjects", "学科", "Subjects", "list", required=True,
+               note="多个学科用顿号分隔，如 数学、物理 / Separate several with 、 or ,"),
+        Column("stages", "教师资格学段", "Certificate stages", "list", required=True,
+               note="如 小学、初中 / e.g. Primary, Junior high"),
+        Column("exam_score", "笔试成绩", "Exam score", "float", required=True),
+        Column("interview_score", "面试成绩", "Interview score", "float"),
+        Column("choices", "志愿（岗位编号或县）", "Choices (post numbers or counties)", "list",
+               note="岗位编号（如 P12）或县区代码、名称，按志愿顺序 / Post numbers (e.g. P12) or counties, in order"),
+        Column("directed_programme", "定向培养项目", "Directed programme", choices=tuple(PROGRAMME_WORDS),
+               note="公费师范生或优师计划；其他考生不填 / Directed-training graduates only"),
+        Column("obligation_years", "服务年限", "Service years", "int"),
+        Column("obligation_county", "定向服务县", "Service county"),
+    ]
+
+
+def applicant_example() -> dict:
+    return {"name": "张三", "id_number": make_id_number("622921", date(1998, 3, 1), 1), "degree": "本科",
+            "subjects": "数学、物理", "stages": "小学、初中", "exam_score": 82.5, "interview_score": 88,
+            "choices": "P12、P7、622921"}
 
 
 class ImportRefused(UserError):
-    """The upload was refused; `problems` lists every bad cell."""
+    """The upload was refused; `problems` lists every bad cell (or the reason the file was refused)."""
 
-    def __init__(self, problems: list[RowProblem]):
+    def __init__(self, problems: list[Problem]):
         super().__init__(_l("The file was not imported: %(count)d problems. Nothing was saved.", count=len(problems)))
         self.problems = problems
 
@@ -100,240 +105,174 @@ def require_open(pool: CandidatePool) -> None:
 
 # ---- special-post applicants from Excel ----------------------------------------------------------
 
-def template_workbook() -> bytes:
-    """An empty applicant spreadsheet with both header rows explained in a note row."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "applicants"
-    sheet.append([zh for _key, zh, _en in COLUMNS + OPTIONAL_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.append(["张三", "11010519491231002X", "本科", "数学、物理", "小学、初中", 82.5, 88, "P12、P7、622921",
-                  "", "", ""])
-    for column, width in zip("ABCDEFGHIJK", (10, 22, 8, 16, 16, 10, 10, 28, 14, 10, 14)):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def check_applicants(sheet: Sheet, pool: CandidatePool) -> Batch:
+    """Check every applicant row (ID number, age and degree rules, subjects, stages, scores, choices)."""
+    batch = Batch(rows=len(sheet.rows), problems=list(sheet.problems))
+    context = _ApplicantCheck.load(pool)
+    lookups = {"rows_with_problems": {problem.row for problem in sheet.problems}}
+    columns = {column.key: column for column in applicant_columns()}
+    for row in sheet.rows:
+        record = context.check_row(RowCheck(batch, row, columns, lookups), row.values)
+        if record is not None:
+            batch.records.append(record)
+    batch.problems.sort(key=lambda problem: problem.row or 0)
+    return batch
 
 
-def _split(value) -> list[str]:
-    text = "" if value is None else str(value)
-    for separator in SEPARATORS[1:]:
-        text = text.replace(separator, SEPARATORS[0])
-    return [part.strip() for part in text.split(SEPARATORS[0]) if part.strip()]
+def insert_applicants(batch: Batch, pool: CandidatePool, user=None) -> int:
+    """Add the checked applicants to a special-post pool in bulk; the caller commits."""
+    if not batch.ready:
+        raise ValueError("insert_applicants needs a batch without problems")
+    require_applicants(pool)
+    db.session.execute(sa.insert(Candidate), [{"pool_id": pool.id, **record} for record in batch.records])
+    db.session.flush()
+    return len(batch.records)
 
 
-def _number(value):
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    return float(value)
+APPLICANTS = ImportKind("applicants", _l("Special-post applicants"), "manage_staffing", applicant_columns,
+                        applicant_example, check_applicants, insert_applicants, max_rows=MAX_IMPORT_ROWS,
+                        instructions=(_l("Choices: post numbers (P12) or counties, in order of preference. "
+                                         "Directed-training graduates also fill in the last three columns."),))
 
 
-def read_applicants(pool: CandidatePool, data: bytes) -> list[dict]:
-    """Check every row of an applicant spreadsheet; return the rows or raise ImportRefused."""
-    if not data.startswith(b"PK"):
-        raise ImportRefused([RowProblem(None, None, str(_l("The file is not an .xlsx workbook.")))])
+def require_applicants(pool: CandidatePool) -> None:
+    """Applicants go into open special-post pools only."""
+    require_open(pool)
+    if pool.kind != "special_post":
+        raise UserError(_l("Applicants are imported into special-post pools only."))
+
+
+def import_applicants(pool: CandidatePool, data: bytes) -> int:
+    """Check a spreadsheet and add all its applicants to the pool, or raise ImportRefused and add none."""
+    require_applicants(pool)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportRefused([RowProblem(None, None, str(_l("The file is not an .xlsx workbook.")))]) from None
-    try:
-        rows = workbook.active.iter_rows(values_only=True)
-        header = next(rows, None)
-        columns = _header_columns(header)
-        context = _ImportContext.load(pool)
-        records, problems = [], []
-        for number, values in enumerate(rows, start=2):
-            if number - 1 > MAX_IMPORT_ROWS:
-                problems.append(RowProblem(number, None, str(_l("At most %(count)d rows can be imported at once.",
-                                                               count=MAX_IMPORT_ROWS))))
-                break
-            raw = {key: None for key, _zh, _en in OPTIONAL_COLUMNS}
-            raw |= {key: values[index] if index < len(values) else None for key, index in columns.items()}
-            if all(value is None or str(value).strip() == "" for value in raw.values()):
-                continue
-            record = context.check_row(number, raw, problems)
-            if record is not None:
-                records.append(record)
-    finally:
-        workbook.close()
-    if not records and not problems:
-        problems.append(RowProblem(None, None, str(_l("The file has no applicant rows."))))
-    if problems:
-        raise ImportRefused(problems)
-    return records
-
-
-def _header_columns(header) -> dict[str, int]:
-    texts = [str(cell).strip() if cell is not None else "" for cell in (header or ())]
-    columns, missing = {}, []
-    for key, zh, en in COLUMNS:
-        for index, text in enumerate(texts):
-            if text in (zh, en, key):
-                columns[key] = index
-                break
-        else:
-            missing.append(zh)
-    if missing:
-        raise ImportRefused([RowProblem(1, column, str(_l("This column is missing from the header row.")))
-                             for column in missing])
-    for key, zh, en in OPTIONAL_COLUMNS:
-        found = next((index for index, text in enumerate(texts) if text in (zh, en, key)), None)
-        if found is not None:
-            columns[key] = found
-    return columns
+        sheet = read_rows(data, applicant_columns(), max_rows=MAX_IMPORT_ROWS,
+                          max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
+    except SpreadsheetRefused as refusal:
+        raise ImportRefused([Problem(None, None, str(refusal.message))]) from None
+    batch = check_applicants(sheet, pool)
+    if batch.problems:
+        raise ImportRefused(batch.problems)
+    return insert_applicants(batch, pool)
 
 
 @dataclass
-class _ImportContext:
+class _ApplicantCheck:
     pool: CandidatePool
     max_age: int
     max_age_master: int
-    subjects: dict[str, str]  # code, Chinese or English name -> code
+    subjects: dict[str, str]  # lookup key of a code, Chinese or English name -> code
+    degrees: dict[str, str]  # lookup key of a code or label -> code
+    stages: dict[str, str]
     posts: set[str]
     counties: dict[str, str]  # code or name -> code
     taken: set[str]
     seen: dict[str, int]
 
     @classmethod
-    def load(cls, pool: CandidatePool) -> _ImportContext:
+    def load(cls, pool: CandidatePool) -> _ApplicantCheck:
         norm = norm_for_path(pool.unit.path)
         subjects = {}
         for subject in db.session.scalars(sa.select(Subject)):
             for name in (subject.code, subject.name_zh, subject.name_en):
-                subjects[name.lower()] = subject.code
+                subjects[lookup_key(name)] = subject.code
         posts = {f"P{post_id}" for post_id in db.session.scalars(pool_posts(pool).with_only_columns(Post.id))}
         counties = {}
         for unit in db.session.scalars(sa.select(Unit).where(Unit.kind == "county",
                                                              Unit.path.startswith(pool.unit.path))):
             counties[unit.code] = counties[unit.name] = unit.code
         taken = set(db.session.scalars(sa.select(Candidate.id_number).where(Candidate.pool_id == pool.id)))
-        return cls(pool, norm.special_post_max_age, norm.special_post_max_age_master, subjects, posts, counties,
-                   taken, {})
+        return cls(pool, norm.special_post_max_age, norm.special_post_max_age_master, subjects,
+                   vocabulary_lookup(vocab.DEGREES), vocabulary_lookup(vocab.STAGES), posts, counties, taken, {})
 
-    def check_row(self, number: int, raw: dict, problems: list[RowProblem]) -> dict | None:
-        found = len(problems)
-
-        def refuse(key: str, reason) -> None:
-            header = next(zh for column, zh, _en in COLUMNS + OPTIONAL_COLUMNS if column == key)
-            problems.append(RowProblem(number, header, str(reason)))
-
-        name = str(raw["name"] or "").strip()
-        if not name or len(name) > 40:
-            refuse("name", _l("A name of 1 to 40 characters is required."))
-        degree_text = str(raw["degree"] or "").strip()
-        degree = DEGREE_WORDS.get(degree_text, degree_text.lower())
-        if degree not in DEGREE_RANK:
-            refuse("degree", _l("Unknown degree; write 本科, 硕士 or 博士."))
-        elif DEGREE_RANK[degree] < DEGREE_RANK["bachelor"]:
-            refuse("degree", _l("Special-post applicants need a bachelor's degree or above."))
+    def check_row(self, check: RowCheck, values: dict) -> dict | None:
+        number = check.row.number
+        degree = None
+        if values["degree"] is not None:
+            degree = DEGREE_WORDS.get(values["degree"]) or self.degrees.get(lookup_key(values["degree"]))
+            if degree is None:
+                check.problem("degree", _l("Unknown degree; write 本科, 硕士 or 博士."))
+            elif DEGREE_RANK[degree] < DEGREE_RANK["bachelor"]:
+                check.problem("degree", _l("Special-post applicants need a bachelor's degree or above."))
         parsed = None
-        try:
-            parsed = parse(str(raw["id_number"] or ""))
-        except InvalidIdNumber as error:
-            refuse("id_number", error)
+        if values["id_number"] is not None:
+            try:
+                parsed = parse(values["id_number"])
+            except InvalidIdNumber as error:
+                check.problem("id_number", error)
         if parsed is not None:
             if parsed.value in self.taken:
-                refuse("id_number", _l("This applicant is already in the pool."))
+                check.problem("id_number", _l("This applicant is already in the pool."))
             elif parsed.value in self.seen:
-                refuse("id_number", _l("The same ID number is on row %(row)d.", row=self.seen[parsed.value]))
+                check.problem("id_number", _l("The same ID number is on row %(row)d.", row=self.seen[parsed.value]))
             self.seen.setdefault(parsed.value, number)
-            if degree in DEGREE_RANK:
+            if degree is not None:
                 limit = self.max_age_master if DEGREE_RANK[degree] >= DEGREE_RANK["master"] else self.max_age
                 age = age_on(parsed.birth_date, self.pool.reference_date)
                 if age > limit:
-                    refuse("id_number", _l("Aged %(age)d on %(day)s; the limit is %(limit)d (%(master)d with a "
-                                           "master's degree).", age=age, day=self.pool.reference_date.isoformat(),
-                                           limit=self.max_age, master=self.max_age_master))
+                    check.problem("id_number", _l("Aged %(age)d on %(day)s; the limit is %(limit)d (%(master)d with "
+                                                  "a master's degree).", age=age,
+                                                  day=self.pool.reference_date.isoformat(), limit=self.max_age,
+                                                  master=self.max_age_master))
         subjects = []
-        for word in _split(raw["subjects"]):
-            code = self.subjects.get(word.lower())
+        for word in values["subjects"] or []:
+            code = self.subjects.get(lookup_key(word))
             if code is None:
-                refuse("subjects", _l("Unknown subject: %(name)s.", name=word))
+                check.problem("subjects", _l("Unknown subject: %(name)s.", name=word))
             elif code not in subjects:
                 subjects.append(code)
-        if not subjects and raw["subjects"] in (None, ""):
-            refuse("subjects", _l("At least one subject is required."))
         stages = []
-        for word in _split(raw["stages"]):
-            stage = STAGE_WORDS.get(word, word.lower())
-            if stage not in ("primary", "junior", "senior", "kindergarten"):
-                refuse("stages", _l("Unknown stage: %(name)s.", name=word))
+        for word in values["stages"] or []:
+            stage = STAGE_WORDS.get(word) or self.stages.get(lookup_key(word))
+            if stage is None:
+                check.problem("stages", _l("Unknown stage: %(name)s.", name=word))
             elif stage not in stages:
                 stages.append(stage)
-        if not stages and raw["stages"] in (None, ""):
-            refuse("stages", _l("At least one certificate stage is required."))
-        scores = {}
         for key in ("exam_score", "interview_score"):
-            try:
-                scores[key] = _number(raw[key])
-            except (TypeError, ValueError):
-                refuse(key, _l("A score is a number."))
-                continue
-            if scores[key] is not None and not 0 <= scores[key] <= 1000:
-                refuse(key, _l("A score lies between 0 and 1000."))
-        if scores.get("exam_score") is None and "exam_score" in scores:
-            refuse("exam_score", _l("The exam score is required."))
+            if values[key] is not None and not 0 <= values[key] <= 1000:
+                check.problem(key, _l("A score lies between 0 and 1000."))
         choices = []
-        for word in _split(raw["choices"]):
+        for word in values["choices"] or []:
             choice = word.upper() if word.upper() in self.posts else self.counties.get(word)
             if choice is None:
-                refuse("choices", _l("%(choice)s is neither an open post of this pool nor one of its counties.",
-                                     choice=word))
+                check.problem("choices", _l("%(choice)s is neither an open post of this pool nor one of its "
+                                            "counties.", choice=word))
             elif choice not in choices:
                 choices.append(choice)
-        directed = self._directed(raw, refuse)
+        directed = self._directed(check, values)
         if directed["directed_programme"] and not choices:
             choices = [directed["obligation_county"]]
-        if len(problems) > found:
+        if check.failed:
             return None
-        return directed | {"name": name, "id_number": parsed.value, "gender": parsed.gender, "birth_date": parsed.birth_date,
-                "degree": degree, "subjects": subjects, "stages": stages, "exam_score": scores["exam_score"],
-                "interview_score": scores["interview_score"], "choices": choices}
+        return directed | {"name": values["name"], "id_number": parsed.value, "gender": parsed.gender,
+                           "birth_date": parsed.birth_date, "degree": degree, "subjects": subjects, "stages": stages,
+                           "exam_score": values["exam_score"], "interview_score": values["interview_score"],
+                           "choices": choices}
 
-
-    def _directed(self, raw: dict, refuse) -> dict:
+    def _directed(self, check: RowCheck, values: dict) -> dict:
         """The directed-training programme, service years and county, all three or none."""
         none = {"directed_programme": None, "obligation_years": None, "obligation_county": None}
-        text = str(raw["directed_programme"] or "").strip()
+        text = values["directed_programme"]
         if not text:
-            if raw["obligation_years"] not in (None, "") or raw["obligation_county"] not in (None, ""):
-                refuse("directed_programme", _l("Service years and county are for directed-training graduates; "
-                                                "write 公费师范生 or 优师计划 here."))
+            if values["obligation_years"] is not None or values["obligation_county"] is not None:
+                check.problem("directed_programme", _l("Service years and county are for directed-training "
+                                                       "graduates; write 公费师范生 or 优师计划 here."))
             return none
         programme = PROGRAMME_WORDS.get(text, text.lower())
         if programme not in PROGRAMME_WORDS.values():
-            refuse("directed_programme", _l("Unknown programme; write 公费师范生 or 优师计划."))
-        try:
-            years = int(_number(raw["obligation_years"]) or 0)
-        except (TypeError, ValueError):
-            years = 0
-        if not 1 <= years <= MAX_OBLIGATION_YEARS:
-            refuse("obligation_years", _l("Service years are a whole number from 1 to %(most)d.",
-                                          most=MAX_OBLIGATION_YEARS))
-        county = self.counties.get(str(raw["obligation_county"] or "").strip())
+            check.problem("directed_programme", _l("Unknown programme; write 公费师范生 or 优师计划."))
+        years = values["obligation_years"]
+        if not 1 <= (years or 0) <= MAX_OBLIGATION_YEARS and not check.unreadable("obligation_years"):
+            check.problem("obligation_years", _l("Service years are a whole number from 1 to %(most)d.",
+                                                 most=MAX_OBLIGATION_YEARS))
+        county = self.counties.get(values["obligation_county"] or "")
         if county is None:
-            refuse("obligation_county", _l("The service county must be one of this pool's counties."))
+            check.problem("obligation_county", _l("The service county must be one of this pool's counties."))
         return {"directed_programme": programme, "obligation_years": years, "obligation_county": county}
 
 
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def import_applicants(pool: CandidatePool, data: bytes) -> int:
-    """Add the applicants of a spreadsheet to a special-post pool; all rows or none."""
-    require_open(pool)
-    if pool.kind != "special_post":
-        raise UserError(_l("Applicants are imported into special-post pools only."))
-    records = read_applicants(pool, data)
-    db.session.execute(sa.insert(Candidate), [{"pool_id": pool.id, **record} for record in records])
-    db.session.flush()
-    return len(records)
 
 
 # ---- teachers as candidates ----------------------------------------------------------------------

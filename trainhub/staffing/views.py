@@ -7,16 +7,20 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SelectChoice
 from sqlalchemy.orm import joinedload
 
 from trainhub import vocab
 from trainhub.accounts.permissions import can, requires
 from trainhub.errors import UserError, show_on_form
+from trainhub.exchange import flow
+from trainhub.exchange.forms import ConfirmForm
 from trainhub.extensions import db
 from trainhub.i18n import current_language
 from trainhub.pagination import paginate
 from trainhub.schools.models import School, Subject, Unit
 from trainhub.scoping import current_scope, get_or_404
+from trainhub.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetRefused
 from trainhub.staffing import bp, exports, forms, itinerant, pools, runs, services
 from trainhub.staffing.listing import ListPage
 from trainhub.staffing.models import (AllocationRun, Candidate, CandidatePool, ItinerantPlan, PairRule, Post,
@@ -132,7 +136,7 @@ def norms():
             flash(_("The norms have been saved."), "success")
             return redirect(url_for("staffing.norms"))
     scarce_form = forms.ScarceSubjectForm(prefix="scarce")
-    scarce_form.subjects.choices = [(s.id, s.display_name(current_language())) for s in subjects]
+    scarce_form.subjects.choices = [SelectChoice(s.id, s.display_name(current_language())) for s in subjects]
     scarce_form.year.data = scarce_form.year.data or _year()
     if request.method == "GET":
         scarce_form.subjects.data = sorted(services.scarce_subject_ids(province, scarce_form.year.data))
@@ -160,7 +164,7 @@ def _norm_input(form: forms.NormForm, codes: set[str]) -> services.NormInput:
 def scarce_subjects():
     province = _province()
     form = forms.ScarceSubjectForm(prefix="scarce")
-    form.subjects.choices = [(s.id, s.code) for s in db.session.scalars(sa.select(Subject))]
+    form.subjects.choices = [SelectChoice(s.id, s.code) for s in db.session.scalars(sa.select(Subject))]
     if not form.validate_on_submit():
         flash(_("Choose a year and the scarce subjects."), "danger")
         return redirect(url_for("staffing.norms"))
@@ -177,7 +181,7 @@ def scarce_subjects():
 def posts():
     units = _units()
     form = forms.PostFilterForm(formdata=request.args)
-    form.unit.choices = [(u.id, u.name) for u in units]
+    form.unit.choices = [SelectChoice(u.id, u.name) for u in units]
     form.validate()
     unit = next((u for u in units if u.id == form.unit.data), None) or _own_unit()
     year = form.year.data or date.today().year
@@ -195,7 +199,7 @@ def posts():
 @requires("manage_staffing")
 def generate_posts():
     form = forms.GeneratePostsForm()
-    form.unit.choices = [(u.id, u.name) for u in _units()]
+    form.unit.choices = [SelectChoice(u.id, u.name) for u in _units()]
     if not form.validate_on_submit():
         flash(_("Choose an area, a year and a kind."), "danger")
         return redirect(url_for("staffing.posts"))
@@ -235,7 +239,7 @@ def pool_list():
                     .order_by(CandidatePool.year.desc(), CandidatePool.id.desc()))
     form = forms.PoolForm(year=date.today().year, reference_date=date(date.today().year, 8, 31),
                           term_start=date(date.today().year, 9, 1))
-    form.unit.choices = [(u.id, u.name) for u in _units()]
+    form.unit.choices = [SelectChoice(u.id, u.name) for u in _units()]
     return render_template("staffing/pools.html", page=page, form=form, kinds=forms.KIND_LABELS,
                            statuses=forms.POOL_STATUS_LABELS, can_manage=can("manage_staffing"))
 
@@ -244,7 +248,7 @@ def pool_list():
 @requires("manage_staffing")
 def create_pool():
     form = forms.PoolForm()
-    form.unit.choices = [(u.id, u.name) for u in _units()]
+    form.unit.choices = [SelectChoice(u.id, u.name) for u in _units()]
     if not form.validate_on_submit():
         flash(_("Fill in every field of the new pool."), "danger")
         return redirect(url_for("staffing.pool_list"))
@@ -258,7 +262,7 @@ def create_pool():
     return redirect(url_for("staffing.pool", pool_id=pool.id))
 
 
-def _pool_page(pool: CandidatePool, problems=None, status=200):
+def _pool_page(pool: CandidatePool, status=200):
     candidates = paginate(sa.select(Candidate).where(Candidate.pool_id == pool.id)
                           .options(joinedload(Candidate.home_school))
                           .order_by(Candidate.exam_score.desc().nulls_last(), Candidate.id))
@@ -271,7 +275,7 @@ def _pool_page(pool: CandidatePool, problems=None, status=200):
         Post.id.in_(pools.pool_posts(pool).with_only_columns(Post.id))))
     return render_template("staffing/pool.html", pool=pool, candidates=candidates, runs=pool_runs, rules=rules,
                            seats=post_count, import_form=forms.ImportForm(), run_form=forms.RunForm(),
-                           rule_form=forms.PairRuleForm(), problem_form=forms.ProblemImportForm(), problems=problems, kinds=forms.KIND_LABELS,
+                           rule_form=forms.PairRuleForm(), problem_form=forms.ProblemImportForm(), kinds=forms.KIND_LABELS,
                            mechanisms=forms.MECHANISM_LABELS, statuses=forms.RUN_STATUS_LABELS,
                            pool_statuses=forms.POOL_STATUS_LABELS, subjects=_subject_names(), vocab=vocab,
                            can_manage=can("manage_staffing")), status
@@ -287,29 +291,42 @@ def pool(pool_id: int):
 @requires("manage_staffing")
 def applicant_template(pool_id: int):
     get_or_404(CandidatePool, pool_id)
-    return Response(pools.template_workbook(), mimetype=exports.XLSX,
-                    headers={"Content-Disposition": "attachment; filename=special-post-applicants.xlsx"})
+    return flow.template_download(pools.APPLICANTS, "special-post-applicants.xlsx")
+
+
+def _applicant_pages(pool: CandidatePool) -> flow.Pages:
+    back = url_for("staffing.pool", pool_id=pool.id)
+    return flow.Pages(confirm_url=url_for("staffing.confirm_applicants", pool_id=pool.id), back_url=back,
+                      done_url=back)
 
 
 @bp.route("/pools/<int:pool_id>/import", methods=["POST"])
 @requires("manage_staffing")
 def import_applicants(pool_id: int):
+    """The dry run of an applicant spreadsheet: every problem by row and column, or the rows ready to import."""
     found = get_or_404(CandidatePool, pool_id)
     form = forms.ImportForm()
     if not form.validate_on_submit():
         flash(_("Choose an .xlsx file to import."), "danger")
         return redirect(url_for("staffing.pool", pool_id=pool_id))
     try:
-        count = pools.import_applicants(found, form.file.data.read())
-    except pools.ImportRefused as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _pool_page(found, problems=error.problems, status=422)
+        pools.require_applicants(found)
+        return flow.dry_run(pools.APPLICANTS, form.file.data, _applicant_pages(found), found)
+    except SpreadsheetRefused as refusal:
+        flash(str(refusal.message), "danger")
+        return _pool_page(found, status=400)
     except UserError as error:
         return _refuse(error, "staffing.pool", pool_id=pool_id)
-    db.session.commit()
-    flash(_("%(count)d applicants imported.", count=count), "success")
-    return redirect(url_for("staffing.pool", pool_id=pool_id))
+
+
+@bp.route("/pools/<int:pool_id>/import/confirm", methods=["POST"])
+@requires("manage_staffing")
+def confirm_applicants(pool_id: int):
+    """Add the checked applicants: all rows, or none and the report."""
+    found = get_or_404(CandidatePool, pool_id)
+    form = ConfirmForm()
+    token = form.token.data if form.validate_on_submit() else None
+    return flow.confirm(pools.APPLICANTS, token, _applicant_pages(found), found)
 
 
 @bp.route("/pools/<int:pool_id>/teachers", methods=["POST"])
@@ -477,7 +494,7 @@ def export_result_xlsx(run_id: int):
     found = get_or_404(AllocationRun, run_id)
     if found.result is None:
         abort(404)
-    return Response(exports.result_workbook(found), mimetype=exports.XLSX,
+    return Response(exports.result_workbook(found), mimetype=XLSX_CONTENT_TYPE,
                     headers={"Content-Disposition": f"attachment; filename=run-{run_id}-result.xlsx"})
 
 
@@ -541,7 +558,7 @@ def obligations():
 @requires("view_allocations")
 def itinerant_plans():
     form = forms.ItinerantForm()
-    form.county.choices = [(u.id, u.name) for u in _units(("county",))]
+    form.county.choices = [SelectChoice(u.id, u.name) for u in _units(("county",))]
     if request.method == "POST":
         if not can("manage_staffing"):
             abort(403)
