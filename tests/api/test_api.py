@@ -119,6 +119,21 @@ def test_openapi_document_lists_every_resource(client, world):
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
+def test_openapi_document_describes_every_report_as_the_endpoint_answers_it(client, world):
+    from trainhub.api.resources import REPORT_ENDPOINTS
+
+    document = client.get("/api/v1/openapi.json").json
+    assert REPORT_ENDPOINTS
+    for name in REPORT_ENDPOINTS:
+        operation = document["paths"][f"/reports/{name}"]["get"]
+        assert {parameter["name"] for parameter in operation["parameters"]} >= {"unit", "year", "tier", "school"}
+        assert {"200", "400", "401", "403"} <= set(operation["responses"])
+    described = set(document["components"]["schemas"]["Report"]["properties"])
+    token = _token(world["users"]["county_officer"])
+    answer = _get(client, "/reports/quota-completion", token).json
+    assert set(answer) == described
+
+
 def test_the_command_line_creates_lists_and_revokes_tokens(app, client, world):
     runner = app.test_cli_runner()
     username = world["users"]["county_officer"].username

@@ -58,6 +58,17 @@ def register(resource: Resource) -> Resource:
     return resource
 
 
+# The query parameters every report reads (trainhub.reports.catalog.read_params).
+REPORT_PARAMETERS = (
+    Filter("unit", str, "Code of a unit within the token user's reach; default: the user's own unit"),
+    Filter("school", str, "Code of a school within reach: the report for that school"),
+    Filter("year", int, "Year; default: the current year"),
+    Filter("tier", str, "Training tier (national, provincial, prefecture, county, school) or all; default: all"),
+    Filter("programme", int, "Programme id, for reports about one programme"),
+    Filter("run", int, "Approved allocation run id, for staffing reports; default: all approved runs"),
+)
+
+
 @dataclass(frozen=True)
 class ReportEndpoint:
     """A report's data at GET /api/v1/reports/<name>.
@@ -70,6 +81,7 @@ class ReportEndpoint:
     build: Callable[[dict, object], tuple[dict | None, list[str]]]
     description: str = ""
     capability: str = "view_reports"
+    parameters: tuple[Filter, ...] = REPORT_PARAMETERS
 
 
 REPORT_ENDPOINTS: dict[str, ReportEndpoint] = {}

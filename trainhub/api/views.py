@@ -152,7 +152,8 @@ def report(name: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(RESOURCES, url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
+    return jsonify(openapi_document(RESOURCES, url_for("api.openapi", _external=True).rsplit("/", 1)[0],
+                                    REPORT_ENDPOINTS))
 
 
 @bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
