@@ -12,7 +12,9 @@ incumbent; CP-SAT on the full model closes small and loose instances. When it
 does not, a neighbourhood search repairs the rounded relaxation (when no
 assignment is known yet, the best is poor, or on large instances not close),
 then branch and cut (HiGHS) on the reduced model and CP-SAT on a core model
-run side by side, one per core, and CP-SAT on the full model, hinted with the best assignment,
+run side by side, one per core (CP-SAT alone with both cores when costs fall
+almost linearly as resource use rises, where branch and cut rarely helps),
+and CP-SAT on the full model, hinted with the best assignment,
 improves or proves it. `optimal` is claimed only on a proof.
 """
 from __future__ import annotations
@@ -74,6 +76,12 @@ SEARCH_SHARE = 0.3
 # The core model keeps this many teachers per job, those with the smallest
 # reduced costs in the linear relaxation.
 CORE_AGENTS_PER_JOB = 3
+# When each job's costs fall almost linearly as its resource use rises across
+# teachers (mean correlation at most this), branch and cut rarely improves on
+# the incumbent; CP-SAT then gets both cores for the core model and a longer
+# first phase instead.
+TRADE_OFF_CORRELATION = -0.9
+TRADE_OFF_FIRST_PHASE_SHARE = 0.25
 # Branch and cut joins from this many jobs down only: on larger instances its
 # root work can overrun the time limit, and CP-SAT gets both cores instead.
 MIP_MAX_JOBS = 500
@@ -137,9 +145,11 @@ def solve_itinerant(
 
     deadline = started + max(limit, MIN_SOLVER_SECONDS)
     bound = lp_bound
+    trade_off = _cost_weight_correlation(cost, weight) <= TRADE_OFF_CORRELATION
+    first_share = TRADE_OFF_FIRST_PHASE_SHARE if trade_off else FIRST_PHASE_SHARE
     # Phase 1: the full model, which closes small and loose instances quickly.
     status, found, found_cost, solver_bound = _solve_cp_sat(
-        cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, FIRST_PHASE_SHARE * limit), workers,
+        cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, first_share * limit), workers,
     )
     if solver_bound is not None:
         bound = max(bound, solver_bound)
@@ -164,9 +174,10 @@ def solve_itinerant(
         # Phase 2b: two methods side by side, one per core: the branch-and-cut
         # solver on the reduced model, and CP-SAT on the core model that keeps
         # each job's teachers with the smallest reduced costs (and the incumbent's).
+        # Large and trade-off instances give CP-SAT both cores instead.
         portfolio_seconds = _phase_seconds(deadline, (1.0 - LAST_PHASE_SHARE) * limit - (time.perf_counter() - started))
         core = _core_pairs(reduced_costs, usable, incumbent)
-        if job_count <= MIP_MAX_JOBS:
+        if job_count <= MIP_MAX_JOBS and not trade_off:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 core_run = pool.submit(
                     _solve_cp_sat, cost, weight, capacity, core, incumbent, lp_bound, portfolio_seconds, 1,
@@ -210,6 +221,19 @@ def solve_itinerant(
 def _phase_seconds(deadline: float, wanted: float) -> float:
     """Return the seconds a phase may use: what it wants, capped by the time left."""
     return max(MIN_PHASE_SECONDS, min(wanted, deadline - time.perf_counter()))
+
+
+def _cost_weight_correlation(cost, weight) -> float:
+    """Return the mean, over jobs, of the correlation between cost and resource use across agents.
+
+    Jobs whose costs or resource uses are all equal count as uncorrelated.
+    """
+    cost_spread = cost - cost.mean(axis=0)
+    weight_spread = weight - weight.mean(axis=0)
+    scale = np.sqrt((cost_spread ** 2).sum(axis=0) * (weight_spread ** 2).sum(axis=0))
+    covariance = (cost_spread * weight_spread).sum(axis=0)
+    correlation = np.divide(covariance, scale, out=np.zeros_like(scale), where=scale > 0)
+    return float(correlation.mean())
 
 
 def _core_pairs(reduced_costs, usable, incumbent) -> np.ndarray:

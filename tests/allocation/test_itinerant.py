@@ -13,6 +13,7 @@ import pytest
 
 from allocation.errors import ProblemError
 from allocation.itinerant import (
+    _cost_weight_correlation,
     _search_neighbourhoods,
     _solve_mip,
     read_gap_file,
@@ -67,6 +68,26 @@ def test_non_integer_costs_are_refused():
 def test_mismatched_shapes_are_refused():
     with pytest.raises(ProblemError, match="weights"):
         solve_itinerant([[1, 2]], [[1]], [1], time_limit=5)
+
+
+def test_cost_weight_correlation_averages_jobs_and_skips_flat_ones():
+    # Job 0 gets cheaper exactly as it gets heavier (-1); job 1 costs the same everywhere (0).
+    costs = np.array([[1, 5], [2, 5], [3, 5]])
+    weights = np.array([[9, 1], [8, 2], [7, 3]])
+    assert _cost_weight_correlation(costs, weights) == pytest.approx(-0.5)
+
+
+def test_trade_off_instance_is_still_solved_exactly():
+    # Costs fall as resource use rises on every job, so CP-SAT takes both cores; the optimum must not change.
+    weights = [[2, 3, 4, 5], [5, 4, 3, 2]]
+    costs = [[10 - w for w in row] for row in weights]
+    result = solve_itinerant(costs, weights, [7, 7], time_limit=5)
+    assert result.status == "optimal"
+    assert result.cost == min(
+        sum(costs[a][j] for j, a in enumerate(choice))
+        for choice in itertools.product(range(2), repeat=4)
+        if all(sum(weights[a][j] for j, b in enumerate(choice) if b == a) <= 7 for a in range(2))
+    )
 
 
 def best_known() -> dict:
