@@ -145,7 +145,8 @@ def solve_itinerant(
 
     deadline = started + max(limit, MIN_SOLVER_SECONDS)
     bound = lp_bound
-    trade_off = _cost_weight_correlation(cost, weight) <= TRADE_OFF_CORRELATION
+    # Above the branch-and-cut size CP-SAT has both cores anyway; the first phase stays short there.
+    trade_off = job_count <= MIP_MAX_JOBS and _cost_weight_correlation(cost, weight) <= TRADE_OFF_CORRELATION
     first_share = TRADE_OFF_FIRST_PHASE_SHARE if trade_off else FIRST_PHASE_SHARE
     # Phase 1: the full model, which closes small and loose instances quickly.
     status, found, found_cost, solver_bound = _solve_cp_sat(
