@@ -145,6 +145,11 @@ def test_county_officer_runs_a_special_post_allocation_and_approves_postings(jou
     upload.locator("input[type=file]").set_input_files(str(spreadsheet))
     upload.locator("[type=submit]").click()
     page.wait_for_load_state()
+    officer.shot("applicants-checked")
+    # The upload is a dry run: every row is checked, then the officer confirms the import.
+    assert "6" in page.inner_text("main"), page.inner_text("main")[:1000]
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
     officer.shot("applicants-imported")
     assert "导入" in officer.flashes() or "6" in officer.flashes(), officer.flashes()
 
