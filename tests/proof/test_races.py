@@ -302,5 +302,6 @@ def test_the_same_run_approved_twice_at_once_posts_once(app, contest):  # noqa: 
     assert len(winners) == 1, outcomes
     loser, = [outcome for outcome in outcomes if not isinstance(outcome, int)]
     assert loser.startswith("refused: "), loser
+    assert "another officer" in loser or "其他工作人员" in loser, loser  # names this run, not "another run"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Posting)) == winners[0] > 0
     assert set(db.session.scalars(sa.select(Posting.run_id))) == {run_id}

@@ -516,6 +516,9 @@ def approve_run(run: AllocationRun, user, today: date | None = None) -> list[Pos
         sa.update(CandidatePool).where(CandidatePool.id == pool.id, CandidatePool.status == "open")
         .values(status="approved", approved_run_id=run.id).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
+        winner = db.session.scalar(sa.select(CandidatePool.approved_run_id).where(CandidatePool.id == pool.id))
+        if winner == run.id:
+            raise UserError(_l("This run has just been approved by another officer."))
         raise UserError(_l("Another run of this pool has just been approved; this one was not."))
     unique_posts = sorted(set(post_ids))
     filled = 0
