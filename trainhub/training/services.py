@@ -129,14 +129,13 @@ def save_programme(programme: Programme | None, data: ProgrammeInput, user) -> P
     programme.target_stages, programme.target_subject_ids = list(data.target_stages), list(data.target_subject_ids)
     programme.target_roles, programme.rural_only = list(data.target_roles), data.rural_only
     programme.eligible_county_ids, programme.approval = list(data.eligible_county_ids), data.approval
-    if is_new:
-        try:
-            with db.session.begin_nested():
-                db.session.add(programme)
-                db.session.flush()
-        except IntegrityError:  # a parallel request saved the same code between the check and the insert
-            raise UserError(_l("A programme with this code already exists."), "code") from None
-    db.session.flush()
+    try:
+        # A parallel request may take the same code between the check above and this write.
+        with db.session.begin_nested():
+            db.session.add(programme)
+            db.session.flush()
+    except IntegrityError:
+        raise UserError(_l("A programme with this code already exists."), "code") from None
     return programme
 
 
