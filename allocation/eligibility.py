@@ -32,6 +32,20 @@ def _expand_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts, lengths) + (np.arange(total, dtype=np.int64) - row_offsets)
 
 
+def _code_counts(post_codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Return, per wanted code, how many posts carry it."""
+    ordered = np.sort(post_codes)
+    return np.searchsorted(ordered, wanted, side="right") - np.searchsorted(ordered, wanted, side="left")
+
+
+def _posts_by_code(post_codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Return the posts carrying each wanted code, concatenated in the order of wanted."""
+    order = np.argsort(post_codes, kind="stable")
+    ordered = post_codes[order]
+    starts = np.searchsorted(ordered, wanted, side="left")
+    return order[_expand_ranges(starts, np.searchsorted(ordered, wanted, side="right") - starts)]
+
+
 @dataclass(frozen=True)
 class Arrays:
     """The problem as integer arrays indexed by position (ids map to positions in Problem)."""
@@ -208,19 +222,39 @@ def build_eligibility(problem: Problem, arrays: Arrays | None = None) -> Eligibi
             pref_post.extend(post_index[p] for p in candidate.preferences)
             pref_rank.extend(range(1, len(candidate.preferences) + 1))
 
-    # Candidates without preferences: every post of a (subject, stage) they teach, looked up by key.
-    order = np.argsort(arrays.post_key, kind="stable")
-    key_start = np.searchsorted(arrays.post_key[order], np.arange(n_keys + 1))
+    # Candidates without preferences: every post of a (subject, stage) they teach, looked up by key,
+    # and by (key, county) when they name counties, so the pairs listed are close to the pairs kept.
+    n_counties = max(1, len(arrays.counties))
     key_rows = arrays.cand_key_codes
     row_cand, row_key = key_rows // n_keys, key_rows % n_keys
     open_rows = ~arrays.cand_has_prefs[row_cand] if len(row_cand) else np.zeros(0, dtype=bool)
     row_cand, row_key = row_cand[open_rows], row_key[open_rows]
-    lengths = key_start[row_key + 1] - key_start[row_key]
-    open_post = order[_expand_ranges(key_start[row_key], lengths)]
-    open_cand = np.repeat(row_cand, lengths)
+    by_county = arrays.cand_has_counties[row_cand]
 
-    cand = np.concatenate([np.array(pref_cand, dtype=np.int64), open_cand.astype(np.int64)])
-    post = np.concatenate([np.array(pref_post, dtype=np.int64), open_post.astype(np.int64)])
+    any_cand, any_key = row_cand[~by_county], row_key[~by_county]
+    any_post = _posts_by_code(arrays.post_key, any_key)
+    any_cand = np.repeat(any_cand, _code_counts(arrays.post_key, any_key))
+
+    county_rows = arrays.cand_county_codes
+    county_cand, county_of = county_rows // n_counties, county_rows % n_counties
+    county_start = np.searchsorted(county_cand, np.arange(arrays.n_candidates + 1))
+    some_cand, some_key = row_cand[by_county], row_key[by_county]
+    county_count = county_start[some_cand + 1] - county_start[some_cand]
+    picked = _expand_ranges(county_start[some_cand], county_count)
+    combo_cand = np.repeat(some_cand, county_count)
+    combo = np.repeat(some_key, county_count) * n_counties + county_of[picked]
+    post_combo = arrays.post_key * n_counties + arrays.post_county
+    some_post = _posts_by_code(post_combo, combo)
+    some_cand = np.repeat(combo_cand, _code_counts(post_combo, combo))
+
+    open_cand = np.concatenate([any_cand, some_cand]).astype(np.int64)
+    open_post = np.concatenate([any_post, some_post]).astype(np.int64)
+    # Within a candidate, pairs run by key then post, as in the plain listing by key.
+    listed = np.lexsort((open_post, arrays.post_key[open_post], open_cand))
+    open_cand, open_post = open_cand[listed], open_post[listed]
+
+    cand = np.concatenate([np.array(pref_cand, dtype=np.int64), open_cand])
+    post = np.concatenate([np.array(pref_post, dtype=np.int64), open_post])
     rank = np.concatenate([np.array(pref_rank, dtype=np.int64), np.zeros(len(open_cand), dtype=np.int64)])
     dist = pair_distances(arrays, cand, post)
     keep = pair_masks(arrays, cand, post, dist).all()
