@@ -14,11 +14,12 @@ from allocation.eligibility import Eligibility, build_eligibility
 from allocation.envy import count_justified_envy
 from allocation.errors import ProblemError
 from allocation.explain import explain
-from allocation.flow import solve_coverage
+from allocation.flow import CoverageNetwork, FlowOutcome, lexicographic_flow, solve_coverage
+from allocation.keyshare import solve_key_share
 from allocation.io import parse_problem, result_to_document
 from allocation.merit import solve_merit
-from allocation.mip import solve_coverage_program
-from allocation.rules import LinearRule, locked_pairs, send_caps, side_rules
+from allocation.mip import DEFAULT_TIME_LIMIT, solve_coverage_program
+from allocation.rules import LinearRule, locked_pairs, send_bounds, side_rules
 
 
 def _objective(elig: Eligibility, chosen: np.ndarray) -> Objective:
@@ -47,22 +48,57 @@ def _gap(bound: float | None, value: float) -> float | None:
     return round(abs(bound - value) / max(1.0, abs(bound)), 6)
 
 
-def _capped_flow(problem: Problem, elig: Eligibility, locked: np.ndarray, side: list[LinearRule]):
-    """Solve coverage as a flow with the source-school caps in the network, the rules the network lacks dropped.
+def _bounded_flow(problem: Problem, elig: Eligibility, locked: np.ndarray) -> tuple[CoverageNetwork | None,
+                                                                                      FlowOutcome | None]:
+    """Build the coverage network with the source-school caps and floors as arcs, and solve it lexicographically.
 
-    Return (chosen, meets_every_rule), or None when the flow cannot be built. The flow is the
-    lexicographic optimum over a larger set of assignments (minimum sends and the key-teacher
-    share left out), so when it also meets those rules it is the optimum of the whole problem.
+    Return (network, outcome). The network is None when the locks alone break a cap; the
+    outcome is None when its costs would overflow, and "infeasible" when the network has no
+    assignment. The network lacks only the key-teacher share, so its optimum is the
+    lexicographic optimum of a relaxation: when it also meets the share it is the optimum.
     """
-    caps = send_caps(problem, elig, locked)
-    if caps is None:
-        return None
-    outcome = solve_coverage(elig, locked, caps)
-    if outcome is None:
-        return None
+    bounds = send_bounds(problem, elig, locked)
+    if bounds is None:
+        return None, None
+    network = CoverageNetwork(elig, locked, *bounds)
+    return network, lexicographic_flow(network)
+
+
+def _coverage_under_rules(elig: Eligibility, network: CoverageNetwork, flow: FlowOutcome | None,
+                          side: list[LinearRule], time_limit: float | None) -> tuple[np.ndarray, str, str, float | None]:
+    """Solve coverage under side rules: the bounded flow, then the priced share, then the integer program.
+
+    Return (chosen, method, status, bound on the weight).
+    """
+    if flow is not None and _meets(elig, side, flow.chosen):
+        return flow.chosen, "min_cost_flow", "optimal", None
+    limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    started = time.perf_counter()
+    priced = solve_key_share(elig, network, side, flow.arc_flow, limit) if flow is not None else None
+    if priced is not None and priced.status == "infeasible":
+        return np.zeros(0, dtype=np.int64), "lagrangian_flow", "infeasible", None
+    if priced is not None and priced.status == "optimal":
+        return priced.best.chosen, "lagrangian_flow", "optimal", float(priced.weight_bound)
+    hint = flow.chosen if flow is not None else None
+    bounds = None
+    if priced is not None:
+        hint, bounds = priced.best.chosen, (priced.weight_bound, priced.low_bound)
+    remaining = max(1.0, limit - (time.perf_counter() - started))
+    program = solve_coverage_program(elig, side, hint, remaining, bounds=bounds)
+    bound = program.bound
+    if flow is not None and program.status == "feasible" and _levels(elig, program.chosen) == _levels(
+            elig, flow.chosen):
+        # The bounded flow optimises over more assignments, so reaching its levels proves optimality.
+        program = replace(program, status="optimal")
+    if priced is not None and bound is not None:
+        bound = min(bound, float(priced.weight_bound))
+    return program.chosen, program.method, program.status, bound
+
+
+def _meets(elig: Eligibility, side: list[LinearRule], chosen: np.ndarray) -> bool:
     is_chosen = np.zeros(elig.n_pairs, dtype=bool)
-    is_chosen[outcome.chosen] = True
-    return outcome.chosen, all(rule.holds(is_chosen) for rule in side)
+    is_chosen[chosen] = True
+    return all(rule.holds(is_chosen) for rule in side)
 
 
 def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
@@ -89,27 +125,22 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
             program = solve_coverage_program(elig, side, None, time_limit)
             chosen, method, status, bound = program.chosen, program.method, program.status, program.bound
     else:
-        flow = _capped_flow(problem, elig, locked, side)
-        if mechanism == "coverage" and flow is not None and flow[1]:
-            chosen, method = flow[0], "min_cost_flow"
+        network, flow = _bounded_flow(problem, elig, locked)
+        if network is None or (flow is not None and flow.status == "infeasible"):
+            # The network holds every rule but the share: without an assignment the rules contradict.
+            chosen, method, status = np.zeros(0, dtype=np.int64), "min_cost_flow", "infeasible"
+        elif mechanism == "coverage":
+            chosen, method, status, bound = _coverage_under_rules(elig, network, flow, side, time_limit)
         else:
-            if mechanism == "coverage":
-                hint = flow[0] if flow is not None else solve_merit(elig, locked)
-                program = solve_coverage_program(elig, side, hint, time_limit)
-                if program.status == "feasible" and flow is not None and _levels(elig, program.chosen) == _levels(
-                        elig, flow[0]):
-                    # The capped flow optimises over more assignments, so reaching its levels proves optimality.
-                    program = replace(program, status="optimal")
-            else:
-                # Merit's assignment (no envy without side rules) and the coverage flow (most weight)
-                # are both assignments of this problem; the search starts from the better one.
-                hints = [solve_merit(elig, locked)] + ([flow[0]] if flow is not None else [])
-                penalty = problem.weights.envy_penalty if mechanism == "balanced" else None
-                weight_bound = None
-                if flow is not None and mechanism == "balanced":
-                    # The flow maximises weight over more assignments, and envy costs are never negative.
-                    weight_bound = float(elig.arrays.post_weight[elig.post[flow[0]]].sum())
-                program = solve_envy_program(elig, side, hints, time_limit, penalty, weight_bound)
+            # Merit's assignment (no envy without side rules) and the coverage flow (most weight)
+            # are both assignments of this problem when they meet the rules; the search starts from the better.
+            hints = [solve_merit(elig, locked)] + ([flow.chosen] if flow is not None else [])
+            penalty = problem.weights.envy_penalty if mechanism == "balanced" else None
+            weight_bound = None
+            if flow is not None and mechanism == "balanced":
+                # The flow maximises weight over more assignments, and envy costs are never negative.
+                weight_bound = float(elig.arrays.post_weight[elig.post[flow.chosen]].sum())
+            program = solve_envy_program(elig, side, hints, time_limit, penalty, weight_bound)
             chosen, method, status, bound = program.chosen, program.method, program.status, program.bound
     solve_seconds = time.perf_counter() - built
 

@@ -80,10 +80,13 @@ def objective_levels(elig: Eligibility, fold: bool = True) -> list[tuple[str, np
 
 def solve_coverage_program(elig: Eligibility, side: list[LinearRule], hint: np.ndarray | None,
                            time_limit: float | None, backend: str = DEFAULT_BACKEND,
-                           fold: bool = True) -> ProgramOutcome:
+                           fold: bool = True, bounds: tuple[int, int | None] | None = None) -> ProgramOutcome:
     """Maximise weight, then minimise rank sum, then distance, each level fixed before the next.
 
-    fold=False solves rank and distance as two levels even when they fit into one.
+    fold=False solves rank and distance as two levels even when they fit into one. bounds,
+    when known, are (most weight, least folded rank and distance at that weight) proven
+    elsewhere: both become rows, and a level that reaches its bound is proven even when the
+    time limit stops the search.
     """
     arrays = elig.arrays
     method = f"mip_{backend.lower()}"
@@ -120,6 +123,12 @@ def solve_coverage_program(elig: Eligibility, side: list[LinearRule], hint: np.n
         solver.SetHint(x, values.tolist())
 
     levels = objective_levels(elig, fold)
+    weight_bound, low_bound = bounds if bounds is not None else (None, None)
+    if weight_bound is not None:
+        # No assignment meeting the rules has more weight than the proven bound.
+        row = solver.Constraint(-solver.infinity(), weight_bound)
+        for i, coef in enumerate(levels[0][1].tolist()):
+            row.SetCoefficient(x[i], coef)
     params = pywraplp.MPSolverParameters()
     # Every level is integral: a zero relative gap leaves the proof to the backend's integrality of the objective.
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
@@ -148,9 +157,20 @@ def solve_coverage_program(elig: Eligibility, side: list[LinearRule], hint: np.n
         values = np.array([v.solution_value() for v in x]) if x else np.zeros(0)
         chosen = np.nonzero(values > 0.5)[0].astype(np.int64)
         achieved = int(round(float(coefs[chosen].sum())))
+        proven = level == "weight" and achieved == weight_bound
         if level == "weight":
             bound = float(objective.BestBound()) if result == pywraplp.Solver.FEASIBLE else float(achieved)
-        if result == pywraplp.Solver.FEASIBLE:
+            if weight_bound is not None:
+                bound = min(bound, float(weight_bound))
+            if weight_bound is not None and achieved == weight_bound and low_bound is not None and len(levels) == 2:
+                # The folded level's proven bound holds at this weight.
+                row = solver.Constraint(low_bound, solver.infinity())
+                for i, coef in enumerate(levels[1][1].tolist()):
+                    if coef:
+                        row.SetCoefficient(x[i], coef)
+        elif level == "rank_distance":
+            proven = weight_bound is not None and achieved == low_bound and bound == float(weight_bound)
+        if result == pywraplp.Solver.FEASIBLE and not proven:
             status = "feasible"
             break
         # Keep this level at its optimum while the next level is optimised.

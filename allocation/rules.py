@@ -105,21 +105,24 @@ def source_school_bounds(problem: Problem, elig: Eligibility) -> list[LinearRule
     return rules
 
 
-def send_caps(problem: Problem, elig: Eligibility, locked: np.ndarray) -> np.ndarray | None:
-    """Return per school how many more candidates it may send besides the locked ones (-1 = no cap).
+def send_bounds(problem: Problem, elig: Eligibility, locked: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return per school the most (-1 = no cap) and the fewest candidates it sends besides the locked ones.
 
     None when the locked candidates alone exceed a cap (the rules then contradict).
     """
     caps = np.full(len(problem.schools), -1, dtype=np.int64)
+    floors = np.zeros(len(problem.schools), dtype=np.int64)
     home = elig.arrays.cand_home[elig.cand[locked]]
     locked_out = np.bincount(home[home >= 0], minlength=len(problem.schools))
     for bound in problem.rules.source_schools:
+        school = problem.school_index[bound.school]
         if bound.max_out is not None:
-            school = problem.school_index[bound.school]
             if locked_out[school] > bound.max_out:
                 return None
             caps[school] = bound.max_out - locked_out[school]
-    return caps
+        if bound.min_out:
+            floors[school] = max(0, bound.min_out - locked_out[school])
+    return caps, floors
 
 
 def share_fraction(share: float) -> Fraction:
