@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from allocation.flow import CoverageNetwork, FlowOutcome, lexicographic_flow, so
 from allocation.keyshare import solve_key_share
 from allocation.io import parse_problem, result_to_document
 from allocation.merit import solve_merit
-from allocation.mip import DEFAULT_TIME_LIMIT, solve_coverage_program
+from allocation.mip import DEFAULT_TIME_LIMIT, _largest_total, objective_levels, solve_coverage_program
 from allocation.rules import LinearRule, locked_pairs, send_bounds, side_rules
 
 
@@ -64,21 +64,30 @@ def _bounded_flow(problem: Problem, elig: Eligibility, locked: np.ndarray) -> tu
     return network, lexicographic_flow(network)
 
 
-def _coverage_under_rules(elig: Eligibility, network: CoverageNetwork, flow: FlowOutcome | None,
-                          side: list[LinearRule], time_limit: float | None) -> tuple[np.ndarray, str, str, float | None]:
-    """Solve coverage under side rules: the bounded flow, then the priced share, then the integer program.
+@dataclass(frozen=True)
+class _Covered:
+    chosen: np.ndarray
+    method: str
+    status: str
+    bound: float | None                   # on the weight
+    rank_distance_bound: int | None = None  # on rank x scale + distance, at that weight
+    rank_distance_scale: int | None = None
 
-    Return (chosen, method, status, bound on the weight).
-    """
+
+def _coverage_under_rules(elig: Eligibility, network: CoverageNetwork, flow: FlowOutcome | None,
+                          side: list[LinearRule], time_limit: float | None) -> _Covered:
+    """Solve coverage under side rules: the bounded flow, then the priced share, then the integer program."""
     if flow is not None and _meets(elig, side, flow.chosen):
-        return flow.chosen, "min_cost_flow", "optimal", None
+        return _Covered(flow.chosen, "min_cost_flow", "optimal", None)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
     started = time.perf_counter()
     priced = solve_key_share(elig, network, side, flow.arc_flow, limit) if flow is not None else None
     if priced is not None and priced.status == "infeasible":
-        return np.zeros(0, dtype=np.int64), "lagrangian_flow", "infeasible", None
+        return _Covered(np.zeros(0, dtype=np.int64), "lagrangian_flow", "infeasible", None)
+    scale = _largest_total(elig, elig.objective_distance()) + 1
     if priced is not None and priced.status == "optimal":
-        return priced.best.chosen, "lagrangian_flow", "optimal", float(priced.weight_bound)
+        return _Covered(priced.best.chosen, "lagrangian_flow", "optimal", float(priced.weight_bound),
+                        priced.low_bound, scale)
     hint = flow.chosen if flow is not None else None
     bounds = None
     if priced is not None:
@@ -90,9 +99,23 @@ def _coverage_under_rules(elig: Eligibility, network: CoverageNetwork, flow: Flo
             elig, flow.chosen):
         # The bounded flow optimises over more assignments, so reaching its levels proves optimality.
         program = replace(program, status="optimal")
-    if priced is not None and bound is not None:
-        bound = min(bound, float(priced.weight_bound))
-    return program.chosen, program.method, program.status, bound
+    if priced is None:
+        return _Covered(program.chosen, program.method, program.status, bound)
+    bound = float(priced.weight_bound) if bound is None else min(bound, float(priced.weight_bound))
+    chosen, status = program.chosen, program.status
+    fold = objective_levels(elig)[1][1] if len(objective_levels(elig)) == 2 else None
+    if program.status in ("error", "infeasible") or (fold is not None and _better_levels(
+            elig, fold, priced.best.chosen, program.chosen)):
+        # The integer program ended with less than the assignment it started from: that one stands,
+        # and any optimal claim of the program on a worse assignment was wrong.
+        chosen, status = priced.best.chosen, "feasible"
+    return _Covered(chosen, program.method, status, bound, priced.low_bound, scale)
+
+
+def _better_levels(elig: Eligibility, fold: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
+    """Tell whether the first assignment has more weight, or as much and a lower folded rank and distance."""
+    weight = elig.arrays.post_weight[elig.post]
+    return (int(weight[first].sum()), -int(fold[first].sum())) > (int(weight[second].sum()), -int(fold[second].sum()))
 
 
 def _meets(elig: Eligibility, side: list[LinearRule], chosen: np.ndarray) -> bool:
@@ -114,7 +137,7 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
 
     coupled = problem.rules.has_count_rules
     mechanism = problem.mechanism
-    status, bound = "optimal", None
+    status, bound, tie_break = "optimal", None, (None, None)
     if mechanism == "merit" and not coupled:
         chosen, method = solve_merit(elig, locked), "serial_dictatorship"
     elif mechanism == "coverage" and not coupled:
@@ -130,7 +153,9 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
             # The network holds every rule but the share: without an assignment the rules contradict.
             chosen, method, status = np.zeros(0, dtype=np.int64), "min_cost_flow", "infeasible"
         elif mechanism == "coverage":
-            chosen, method, status, bound = _coverage_under_rules(elig, network, flow, side, time_limit)
+            covered = _coverage_under_rules(elig, network, flow, side, time_limit)
+            chosen, method, status, bound = covered.chosen, covered.method, covered.status, covered.bound
+            tie_break = (covered.rank_distance_bound, covered.rank_distance_scale)
         else:
             # Merit's assignment (no envy without side rules) and the coverage flow (most weight)
             # are both assignments of this problem when they meet the rules; the search starts from the better.
@@ -164,7 +189,7 @@ def solve_problem(problem: Problem, time_limit: float | None = None) -> Result:
         primary = objective.weight - (int(elig.arrays.post_weight[elig.post].sum()) + 1) * objective.justified_envy
     gap = 0.0 if method == "serial_dictatorship" else _gap(bound, primary)
     explained = explain(problem, elig, chosen, locked)
-    stats = Stats(method, build_seconds, solve_seconds, bound, gap)
+    stats = Stats(method, build_seconds, solve_seconds, bound, gap, *tie_break)
     return Result(status, objective, explained.assignments, explained.unfilled, explained.unassigned, stats)
 
 

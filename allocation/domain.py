@@ -142,6 +142,10 @@ class Stats:
     solve_seconds: float = 0.0
     bound: float | None = None
     gap: float | None = None
+    # Coverage under a key-teacher share: a proven lower bound on rank_sum * scale + distance_km
+    # among assignments with the weight bound, and that scale (one more than the largest total distance).
+    rank_distance_bound: int | None = None
+    rank_distance_scale: int | None = None
 
 
 @dataclass(frozen=True)

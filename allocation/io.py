@@ -267,6 +267,9 @@ def result_to_document(result: Result) -> dict:
             "gap": result.stats.gap,
         },
     }
+    if result.stats.rank_distance_bound is not None:
+        doc["stats"]["rank_distance_bound"] = int(result.stats.rank_distance_bound)
+        doc["stats"]["rank_distance_scale"] = int(result.stats.rank_distance_scale)
     if result.reasons:
         doc.update(_reasons_fields(result.reasons))
     return doc

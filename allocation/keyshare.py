@@ -8,12 +8,18 @@ relaxation exactly, because the network alone is integral.
 
 Level 1 (weight) searches that multiplier by Newton's method on the two flows that bracket
 the share. Level 2 (rank and distance folded into one integer, as in the integer program)
-holds the weight at its bound, a second row, and searches both multipliers by cutting
-planes. Every bound is computed in exact integers from an optimal flow, and each level is
-integral, so an assignment that meets the rounded bound is proven optimal without branching.
-Assignments come from the flows themselves and from a small integer program over the pairs
-the bracketing flows use. When the bounds are not met the caller falls back to the full
-integer program, given the best assignment and the bounds found here.
+holds the weight at its bound, a second row: when that bound is the network's most weight
+the weight multiplier stays at its largest and Newton's method finds the share multiplier;
+otherwise a cutting-plane search in a trust region finds both. Every bound is computed in
+exact integers from an optimal flow, and each level is integral, so an assignment that meets
+the rounded bound is proven optimal without branching.
+
+Assignments come from the flows, and from choosing, by a small integer program, which cycles
+of the difference between two flows to apply (every such choice is again a flow). When the
+second level's bound stays below the best assignment, the reduced costs of the best priced
+flow fix every arc that no better assignment can change, and an integer program over the
+arcs left free settles the level. Otherwise the caller falls back to the full integer
+program, given the best assignment and the bounds found here.
 """
 from __future__ import annotations
 
@@ -33,10 +39,17 @@ from allocation.rules import LinearRule
 
 # Cutting-plane rounds for the second level before handing over to the integer program.
 MAX_CUTTING_ROUNDS = 30
+# Trust region of the cutting-plane search: its first size relative to the multipliers, and
+# how much it grows after an improving step to its edge and shrinks after a step that does not improve.
+RADIUS_START, RADIUS_GROWTH, RADIUS_SHRINK = 1.0, 4.0, 2.0
 # Finest multiplier step: multipliers are fractions with a power-of-two denominator up to this.
 MULTIPLIER_DENOMINATOR = 2**20
-# Share of the time limit the relaxation may use before the integer program takes over.
+# Shares of the time limit for the relaxation (bounds and flows) and then for the integer
+# program on the arcs left free; the full integer program gets the rest.
 RELAXATION_SHARE = 0.5
+CORE_SHARE = 0.25
+# Recent flows of the second level combined, by their cycles, with the best assignment.
+COMBINED_FLOWS = 6
 # Time limit of each small integer program choosing cycles between two flows, seconds.
 REPAIR_TIME_LIMIT = 5.0
 # Rounds of relaxing every residual arc at once when computing node potentials.
@@ -60,10 +73,12 @@ class Levels:
 
 @dataclass(frozen=True)
 class ShareOutcome:
-    status: str                  # optimal, feasible (bounds not met) or infeasible
+    status: str                  # optimal, feasible (not proven) or infeasible
     best: Levels | None          # best assignment meeting every rule, by weight then rank and distance
     weight_bound: int | None     # no assignment meeting the rules has more weight
     low_bound: int | None        # none with that weight has a lower folded rank and distance
+    proof: str | None            # "bound": the best meets both bounds; "core_program": the second level
+                                 # was proven by the integer program on the arcs reduced costs leave free
     flows: int                   # min-cost flows solved
 
 
@@ -193,6 +208,7 @@ class _Dual:
         self.prices: tuple[int, int, int] | None = None
         self.flow: Levels | None = None
         self.cuts: list[tuple[int, int, int]] = []
+        self.flows: list[Levels] = []
         # The largest multipliers whose prices stay exact in the flow solver.
         low_max = int(np.abs(pricing.low).max(initial=0))
         weight_max = int(np.abs(pricing.weight).max(initial=1))
@@ -201,6 +217,7 @@ class _Dual:
         self.limits = ((budget - low_max) / weight_max, budget / share_max)
 
     def add(self, flow: Levels) -> None:
+        self.flows.append(flow)
         self.cuts.append((flow.weight - self.weight_bound, flow.share, flow.low))
         if flow.meets_share and flow.weight >= self.weight_bound:
             self.best = _better(self.best, flow)
@@ -227,18 +244,18 @@ class _Dual:
         return Fraction(weight_price, low_price), Fraction(share_price, low_price), self.value
 
 
-def _low_bound(pricing: _Pricing, weight_bound: int, flows: list[Levels], best: Levels,
-               deadline: float) -> tuple[Fraction | None, tuple[int, int, int] | None, Levels | None, Levels]:
-    """Search the two multipliers of the second level; return (bound, prices, their flow, best assignment).
+def _low_bound(pricing: _Pricing, weight_bound: int, flows: list[Levels], best: Levels, deadline: float) -> _Dual:
+    """Search the two multipliers of the second level; return the dual with its best value, prices and flow.
 
     A proximal cutting-plane search: each flow adds a cut, the model is maximised within a
     trust region around the best multipliers so far, which grows after a step to its edge that
-    improves the bound and shrinks after a step that does not. prices are (low, weight, share)
-    at the best bound, and the flow is optimal for them.
+    improves the bound and shrinks after a step that does not.
     """
     dual = _Dual(pricing, weight_bound, best)
     for flow in flows:
         dual.add(flow)
+    if weight_bound >= max(flow.weight for flow in flows):
+        return _share_search(dual, flows, deadline)
     _, mu, lam = _master(dual.cuts, None, dual.limits)
     radius = None
     for _ in range(MAX_CUTTING_ROUNDS):
@@ -249,19 +266,54 @@ def _low_bound(pricing: _Pricing, weight_bound: int, flows: list[Levels], best: 
         if center is not None and value > center[2]:
             moved = (abs(mu - float(center[0])), abs(lam - float(center[1])))
             if moved[0] >= 0.99 * radius[0] or moved[1] >= 0.99 * radius[1]:
-                radius = (2 * radius[0], 2 * radius[1])
+                radius = (RADIUS_GROWTH * radius[0], RADIUS_GROWTH * radius[1])
         elif center is not None:
-            radius = (radius[0] / 2, radius[1] / 2)
+            radius = (radius[0] / RADIUS_SHRINK, radius[1] / RADIUS_SHRINK)
         if dual.proven:
             break
         center = dual.center
         if radius is None:
-            radius = (max(1.0, float(center[0]) / 2), max(1.0, float(center[1]) / 2))
+            radius = (max(1.0, float(center[0]) * RADIUS_START), max(1.0, float(center[1]) * RADIUS_START))
         gain, mu, lam = _master(dual.cuts, center, radius)
         at_edge = abs(mu - float(center[0])) >= 0.99 * radius[0] or abs(lam - float(center[1])) >= 0.99 * radius[1]
         if gain < 0.5 and not at_edge:
             break  # the model allows no better rounded bound
-    return dual.value, dual.prices, dual.flow, dual.best
+    return dual
+
+
+def _share_search(dual: _Dual, flows: list[Levels], deadline: float) -> _Dual:
+    """Search the share multiplier of the second level when the weight bound is the network's most weight.
+
+    No flow then has more weight than the bound, so the weight multiplier only ever raises the
+    dual: it is kept at its largest, and Newton's method on the two flows bracketing the share
+    finds the best share multiplier, as for the first level.
+    """
+    mu = dual.limits[0]
+    below = min(flows, key=lambda f: f.share)
+    above = max(flows, key=lambda f: (f.meets_share and f.weight >= dual.weight_bound, -f.low))
+
+    def line(flow: Levels, lam: float) -> float:
+        return flow.low - mu * (flow.weight - dual.weight_bound) - lam * flow.share
+
+    first, _ = dual.evaluate(mu, 0.0)
+    if first.meets_share or above.share <= first.share:
+        return dual
+    below = first
+    for _ in range(MAX_CUTTING_ROUNDS):
+        if dual.proven or time.perf_counter() > deadline or above.share <= below.share:
+            break
+        # The share multiplier where both flows' lines meet.
+        lam = (line(above, 0.0) - line(below, 0.0)) / (above.share - below.share)
+        flow, value = dual.evaluate(mu, max(lam, 0.0))
+        if float(value) >= line(below, lam) - 1:
+            break  # no flow lies below both lines: lam is the best share multiplier
+        if any((flow.share, flow.low) == (known.share, known.low) for known in (below, above)):
+            break  # the multiplier cannot be priced finer between the two flows
+        if flow.meets_share:
+            above = flow
+        else:
+            below = flow
+    return dual
 
 
 def _cycles(network: CoverageNetwork, base: np.ndarray, other: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -467,12 +519,12 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
         return None
     begin = pricing.levels(start)
     if begin.meets_share:
-        return ShareOutcome("optimal", begin, begin.weight, begin.low, pricing.flows)
+        return ShareOutcome("optimal", begin, begin.weight, begin.low, "bound", pricing.flows)
 
     # Level 1: the most weight, the share priced into the costs.
     found = _weight_bound(pricing, begin, most_weight)
     if found is None:
-        return ShareOutcome("infeasible", None, None, None, pricing.flows)
+        return ShareOutcome("infeasible", None, None, None, None, pricing.flows)
     bound, _, below, above, seen = found
     weight_bound = math.floor(bound)
     best = None
@@ -481,21 +533,29 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
     if best.weight < weight_bound:
         best = _better(best, _combine(pricing, below, above, None))
     if best.weight < weight_bound:
-        return ShareOutcome("feasible", best, weight_bound, None, pricing.flows)
+        return ShareOutcome("feasible", best, weight_bound, None, None, pricing.flows)
 
     # Level 2: the least folded rank and distance at that weight; the weight row and the share
     # row are both priced (multipliers mu and lam).
     if most_low == 0:
-        return ShareOutcome("optimal", best, weight_bound, 0, pricing.flows)
+        return ShareOutcome("optimal", best, weight_bound, 0, "bound", pricing.flows)
     deadline = started + RELAXATION_SHARE * time_limit
-    low_bound, prices, optimum, best = _low_bound(pricing, weight_bound, seen, best, deadline)
-    low_ceiling = None if low_bound is None else _ceil(low_bound)
+    dual = _low_bound(pricing, weight_bound, seen, best, deadline)
+    best = dual.best
+    low_ceiling = None if dual.value is None else _ceil(dual.value)
+    if low_ceiling is not None and best.low > low_ceiling:
+        # The last flows lie around the best multipliers: the optimum lies between some of them.
+        recent = dual.flows[-COMBINED_FLOWS:]
+        for base in [best, dual.flow]:
+            for other in recent:
+                if other is not base and time.perf_counter() < deadline:
+                    best = _better(best, _combine(pricing, base, other, weight_bound))
     if low_ceiling is not None and best.low <= low_ceiling:
-        return ShareOutcome("optimal", best, weight_bound, low_ceiling, pricing.flows)
-    if prices is not None:
-        remaining = max(1.0, deadline + (1 - RELAXATION_SHARE) * time_limit / 2 - time.perf_counter())
-        found, proven = _core_program(pricing, prices, optimum, best, weight_bound, remaining)
+        return ShareOutcome("optimal", best, weight_bound, low_ceiling, "bound", pricing.flows)
+    if dual.prices is not None:
+        remaining = max(1.0, started + (RELAXATION_SHARE + CORE_SHARE) * time_limit - time.perf_counter())
+        found, proven = _core_program(pricing, dual.prices, dual.flow, best, weight_bound, remaining)
         best = _better(best, found)
         if proven and found is not None and found.low <= best.low:
-            return ShareOutcome("optimal", best, weight_bound, best.low, pricing.flows)
-    return ShareOutcome("feasible", best, weight_bound, low_ceiling, pricing.flows)
+            return ShareOutcome("optimal", best, weight_bound, low_ceiling, "core_program", pricing.flows)
+    return ShareOutcome("feasible", best, weight_bound, low_ceiling, None, pricing.flows)
