@@ -416,32 +416,29 @@ def _potentials(network: CoverageNetwork, arc_cost: np.ndarray, arc_flow: np.nda
     return None
 
 
-def _core_program(pricing: _Pricing, prices: tuple[int, int, int], optimum: Levels, best: Levels,
-                  weight_bound: int, time_limit: float) -> tuple[Levels | None, bool]:
-    """Solve the second level exactly on the arcs that an assignment as good as best may change.
+def _core_program(pricing: _Pricing, arc_cost: np.ndarray, optimum: Levels, threshold: int, objective: np.ndarray,
+                  least_weight: int, time_limit: float) -> tuple[Levels | None, str]:
+    """Minimise objective (per arc) over the assignments that differ from optimum only where they can.
 
-    optimum is the flow of the priced costs (low, weight, share prices). Any assignment meeting
-    the rules with at least weight_bound and at most best's folded low costs, under those
-    prices, at most a threshold more than optimum; it differs from optimum by residual cycles
-    whose reduced costs add up to that cost, so it leaves every arc of larger reduced cost as
-    it is. The integer program over the other arcs keeps the network's rows, the share and the
-    weight. Return (its best assignment, whether the integer program proved it optimal).
+    optimum is a least-cost flow under arc_cost, and every assignment sought costs at most
+    threshold more under arc_cost. Such an assignment differs from optimum by residual cycles
+    whose reduced costs add up to that excess, so it leaves every arc of larger reduced cost
+    as it is. The integer program over the other arcs keeps the network's rows, the share and
+    at least least_weight. Return (its best assignment, "optimal", or None and "infeasible"
+    when it proved there is none, or "unknown").
     """
     network = pricing.network
-    low_price, weight_price, share_price = prices
-    arc_cost = low_price * pricing.arc_low - weight_price * pricing.arc_weight - share_price * pricing.arc_share
     distance = _potentials(network, arc_cost, optimum.arc_flow)
-    if distance is None:
-        return None, False
-    priced = low_price * optimum.low - weight_price * optimum.weight - share_price * optimum.share
-    threshold = low_price * best.low - weight_price * weight_bound - priced
+    if distance is None or threshold < 0:
+        return None, "unknown" if distance is None else "infeasible"
     reduced = arc_cost + distance[network.tail] - distance[network.head]
     flow = optimum.arc_flow
     lower = np.where((flow > 0) & (-reduced <= threshold), 0, flow)
     upper = np.where((flow < network.capacity) & (reduced <= threshold), network.capacity, flow)
     free = np.nonzero(lower < upper)[0]
     if len(free) == 0:
-        return optimum, optimum.meets_share and optimum.weight >= weight_bound
+        meets = optimum.meets_share and optimum.weight >= least_weight
+        return (optimum, "optimal") if meets else (None, "infeasible")
     nodes, where = np.unique(np.concatenate([network.tail[free], network.head[free]]), return_inverse=True)
     where = where.reshape(-1)
     columns = np.arange(len(free))
@@ -456,18 +453,20 @@ def _core_program(pricing: _Pricing, prices: tuple[int, int, int], optimum: Leve
     share = LinearConstraint(pricing.arc_share[free][None, :].astype(float),
                              -(fixed_share + int(pricing.arc_share @ outside)), np.inf)
     weight = LinearConstraint(pricing.arc_weight[free][None, :].astype(float),
-                              weight_bound - fixed_weight - int(pricing.arc_weight @ outside), np.inf)
-    result = milp(pricing.arc_low[free].astype(float), constraints=[conservation, share, weight],
+                              least_weight - fixed_weight - int(pricing.arc_weight @ outside), np.inf)
+    result = milp(objective[free].astype(float), constraints=[conservation, share, weight],
                   bounds=Bounds(lower[free], upper[free]), integrality=np.ones(len(free)),
                   options={"time_limit": time_limit, "mip_rel_gap": 0.0, "disp": False})
+    if result.status == 2:
+        return None, "infeasible"
     if result.x is None:
-        return None, False
+        return None, "unknown"
     arc_flow = outside
     arc_flow[free] = np.round(result.x).astype(np.int64)
     found = pricing.levels(arc_flow)
-    if not (found.meets_share and found.weight >= weight_bound and _balanced(network, arc_flow)):
-        return None, False
-    return found, result.status == 0
+    if not (found.meets_share and found.weight >= least_weight and _balanced(network, arc_flow)):
+        return None, "unknown"
+    return found, "optimal" if result.status == 0 else "unknown"
 
 
 def _balanced(network: CoverageNetwork, arc_flow: np.ndarray) -> bool:
@@ -525,20 +524,35 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
     found = _weight_bound(pricing, begin, most_weight)
     if found is None:
         return ShareOutcome("infeasible", None, None, None, None, pricing.flows)
-    bound, _, below, above, seen = found
+    bound, multiplier, below, above, seen = found
     weight_bound = math.floor(bound)
     best = None
     for flow in seen:
         best = _better(best, flow if flow.meets_share else None)
     if best.weight < weight_bound:
         best = _better(best, _combine(pricing, below, above, None))
+    proof = "bound"
+    if best.weight < weight_bound:
+        # Look for more weight among the assignments the first level's reduced costs leave free:
+        # one with at least best's weight plus one costs at most that much more than below.
+        gain, cost = multiplier.numerator, multiplier.denominator
+        arc_cost = -(cost * pricing.arc_weight + gain * pricing.arc_share)
+        threshold = cost * below.weight + gain * below.share - cost * (best.weight + 1)
+        remaining = max(1.0, started + CORE_SHARE * time_limit - time.perf_counter())
+        found, settled = _core_program(pricing, arc_cost, below, threshold, -pricing.arc_weight, best.weight + 1,
+                                       remaining)
+        if settled == "infeasible":
+            weight_bound, proof = best.weight, "core_program"
+        elif settled == "optimal":
+            best = _better(best, found)
+            weight_bound, proof = found.weight, "bound" if found.weight == weight_bound else "core_program"
     if best.weight < weight_bound:
         return ShareOutcome("feasible", best, weight_bound, None, None, pricing.flows)
 
     # Level 2: the least folded rank and distance at that weight; the weight row and the share
     # row are both priced (multipliers mu and lam).
     if most_low == 0:
-        return ShareOutcome("optimal", best, weight_bound, 0, "bound", pricing.flows)
+        return ShareOutcome("optimal", best, weight_bound, 0, proof, pricing.flows)
     deadline = started + RELAXATION_SHARE * time_limit
     dual = _low_bound(pricing, weight_bound, seen, best, deadline)
     best = dual.best
@@ -551,11 +565,17 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
                 if other is not base and time.perf_counter() < deadline:
                     best = _better(best, _combine(pricing, base, other, weight_bound))
     if low_ceiling is not None and best.low <= low_ceiling:
-        return ShareOutcome("optimal", best, weight_bound, low_ceiling, "bound", pricing.flows)
+        return ShareOutcome("optimal", best, weight_bound, low_ceiling, proof, pricing.flows)
     if dual.prices is not None:
+        # Settle the level among the assignments at least as good as the best one.
+        low_price, weight_price, share_price = dual.prices
+        arc_cost = low_price * pricing.arc_low - weight_price * pricing.arc_weight - share_price * pricing.arc_share
+        priced = low_price * dual.flow.low - weight_price * dual.flow.weight - share_price * dual.flow.share
+        threshold = low_price * best.low - weight_price * weight_bound - priced
         remaining = max(1.0, started + (RELAXATION_SHARE + CORE_SHARE) * time_limit - time.perf_counter())
-        found, proven = _core_program(pricing, dual.prices, dual.flow, best, weight_bound, remaining)
+        found, settled = _core_program(pricing, arc_cost, dual.flow, threshold, pricing.arc_low, weight_bound,
+                                       remaining)
         best = _better(best, found)
-        if proven and found is not None and found.low <= best.low:
+        if settled == "optimal" and found.low <= best.low:
             return ShareOutcome("optimal", best, weight_bound, low_ceiling, "core_program", pricing.flows)
-    return ShareOutcome("feasible", best, weight_bound, low_ceiling, None, pricing.flows)
+    return ShareOutcome("feasible", best, weight_bound, low_ceiling, proof, pricing.flows)
