@@ -52,10 +52,16 @@ class _Diagnosis:
 
     def _first_failure(self, cand: np.ndarray, post: np.ndarray, owner: np.ndarray, owners: np.ndarray) -> dict:
         """Return, per owner, the code of the first condition that empties its list of pairs."""
-        masks = pair_masks(self.arrays, cand, post, pair_distances(self.arrays, cand, post))
+        # Distances are computed only for the pairs the earlier conditions keep.
+        masks = pair_masks(self.arrays, cand, post, np.full(len(cand), np.nan))
         failure, alive = {}, np.ones(len(cand), dtype=bool)
         for code, mask in (("county", masks.county), ("listed", masks.preferred), ("home", masks.not_home),
-                           ("distance", masks.near), ("forbidden", masks.allowed)):
+                           ("distance", None), ("forbidden", masks.allowed)):
+            if mask is None:
+                kept = np.nonzero(alive)[0]
+                mask = np.ones(len(cand), dtype=bool)
+                mask[kept] = pair_masks(self.arrays, cand[kept], post[kept],
+                                        pair_distances(self.arrays, cand[kept], post[kept])).near
             before = np.unique(owner[alive])
             alive &= mask
             after = np.unique(owner[alive])
