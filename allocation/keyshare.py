@@ -48,6 +48,8 @@ MULTIPLIER_DENOMINATOR = 2**20
 # program on the arcs left free; the full integer program gets the rest.
 RELAXATION_SHARE = 0.5
 CORE_SHARE = 0.25
+# Largest share of the network's arcs left free for which the integer program on them is tried.
+CORE_ARC_SHARE = 0.7
 # Recent flows of the second level combined, by their cycles, with the best assignment.
 COMBINED_FLOWS = 6
 # Time limit of each small integer program choosing cycles between two flows, seconds.
@@ -436,6 +438,8 @@ def _core_program(pricing: _Pricing, arc_cost: np.ndarray, optimum: Levels, thre
     lower = np.where((flow > 0) & (-reduced <= threshold), 0, flow)
     upper = np.where((flow < network.capacity) & (reduced <= threshold), network.capacity, flow)
     free = np.nonzero(lower < upper)[0]
+    if len(free) > CORE_ARC_SHARE * len(flow):
+        return None, "unknown"  # too little is fixed for the integer program to be small
     if len(free) == 0:
         meets = optimum.meets_share and optimum.weight >= least_weight
         return (optimum, "optimal") if meets else (None, "infeasible")
@@ -530,7 +534,13 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
     for flow in seen:
         best = _better(best, flow if flow.meets_share else None)
     if best.weight < weight_bound:
-        best = _better(best, _combine(pricing, below, above, None))
+        # Between a flow that misses the share and one that meets it lies one that just meets it.
+        short = [flow for flow in seen if not flow.meets_share]
+        met = [flow for flow in seen if flow.meets_share]
+        for base, other in [(below, above)] + [(below, f) for f in met if f is not above] + [
+                (f, above) for f in short if f is not below]:
+            if best.weight < weight_bound:
+                best = _better(best, _combine(pricing, base, other, None))
     proof = "bound"
     if best.weight < weight_bound:
         # Look for more weight among the assignments the first level's reduced costs leave free:
@@ -538,9 +548,8 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
         gain, cost = multiplier.numerator, multiplier.denominator
         arc_cost = -(cost * pricing.arc_weight + gain * pricing.arc_share)
         threshold = cost * below.weight + gain * below.share - cost * (best.weight + 1)
-        remaining = max(1.0, started + CORE_SHARE * time_limit - time.perf_counter())
         found, settled = _core_program(pricing, arc_cost, below, threshold, -pricing.arc_weight, best.weight + 1,
-                                       remaining)
+                                       CORE_SHARE * time_limit)
         if settled == "infeasible":
             weight_bound, proof = best.weight, "core_program"
         elif settled == "optimal":
@@ -562,7 +571,7 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
         recent = dual.flows[-COMBINED_FLOWS:]
         for base in [best, dual.flow]:
             for other in recent:
-                if other is not base and time.perf_counter() < deadline:
+                if other is not base:
                     best = _better(best, _combine(pricing, base, other, weight_bound))
     if low_ceiling is not None and best.low <= low_ceiling:
         return ShareOutcome("optimal", best, weight_bound, low_ceiling, proof, pricing.flows)
