@@ -133,7 +133,8 @@ def solve_coverage_program(elig: Eligibility, side: list[LinearRule], hint: np.n
     # Every level is integral: a zero relative gap leaves the proof to the backend's integrality of the objective.
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
-    deadline = solver.WallTime() / 1000.0 + limit
+    # The limit counts from the solver's creation, so building the model uses it too.
+    deadline = limit
     status, bound, chosen = "optimal", None, None
     for level, coefs, maximise in levels:
         if level != "weight" and not np.any(coefs):
