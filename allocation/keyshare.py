@@ -587,4 +587,4 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
         best = _better(best, found)
         if settled == "optimal" and found.low <= best.low:
             return ShareOutcome("optimal", best, weight_bound, low_ceiling, "core_program", pricing.flows)
-    return ShareOutcome("feasible", best, weight_bound, low_ceiling, proof, pricing.flows)
+    return ShareOutcome("feasible", best, weight_bound, low_ceiling, None, pricing.flows)
