@@ -15,8 +15,8 @@ from allocation.envy import count_justified_envy
 from allocation.errors import ProblemError
 from allocation.explain import explain
 from allocation.flow import CoverageNetwork, FlowOutcome, lexicographic_flow, solve_coverage
-from allocation.keyshare import solve_key_share
 from allocation.io import parse_problem, result_to_document
+from allocation.keyshare import solve_key_share
 from allocation.merit import solve_merit
 from allocation.mip import DEFAULT_TIME_LIMIT, _largest_total, objective_levels, solve_coverage_program
 from allocation.rules import LinearRule, locked_pairs, send_bounds, side_rules
@@ -88,7 +88,7 @@ def _coverage_under_rules(elig: Eligibility, network: CoverageNetwork, flow: Flo
     if priced is not None and priced.status == "optimal":
         return _Covered(priced.best.chosen, "lagrangian_flow", "optimal", float(priced.weight_bound),
                         priced.low_bound, scale)
-    hint = flow.chosen if flow is not None else None
+    hint = flow.chosen if flow is not None else solve_merit(elig, network.locked)
     bounds = None
     if priced is not None:
         hint, bounds = priced.best.chosen, (priced.weight_bound, priced.low_bound)
@@ -103,7 +103,8 @@ def _coverage_under_rules(elig: Eligibility, network: CoverageNetwork, flow: Flo
         return _Covered(program.chosen, program.method, program.status, bound)
     bound = float(priced.weight_bound) if bound is None else min(bound, float(priced.weight_bound))
     chosen, status = program.chosen, program.status
-    fold = objective_levels(elig)[1][1] if len(objective_levels(elig)) == 2 else None
+    levels = objective_levels(elig)
+    fold = levels[1][1] if len(levels) == 2 else None
     if program.status in ("error", "infeasible") or (fold is not None and _better_levels(
             elig, fold, priced.best.chosen, program.chosen)):
         # The integer program ended with less than the assignment it started from: that one stands,
