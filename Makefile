@@ -9,9 +9,11 @@ export TRAINHUB_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/demo.sqlite
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The itinerant solver's kernels are compiled once, into the on-disk cache, so no solve pays for it.
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m allocation.itinerant --compile
 
 demo: install
 	mkdir -p instance

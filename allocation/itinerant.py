@@ -5,23 +5,29 @@ period capacity, each school's subject demand (job) goes to exactly one
 teacher, a demand uses its periods plus a travel overhead that depends on the
 teacher and the school, and the total travel cost is minimised.
 
-Solving runs in steps: a regret heuristic with local search gives an
-incumbent; the linear relaxation (HiGHS) gives a bound and reduced costs that
-remove pairs which cannot appear in any solution at most as costly as the
-incumbent; CP-SAT on the full model closes small and loose instances. When it
-does not, a neighbourhood search repairs the rounded relaxation (when no
-assignment is known yet, the best is poor, or on large instances not close),
-then branch and cut (HiGHS) on the reduced model and CP-SAT on a core model
-run side by side, one per core (CP-SAT alone with both cores when costs fall
-almost linearly as resource use rises, where branch and cut rarely helps),
-and CP-SAT on the full model, hinted with the best assignment,
-improves or proves it. `optimal` is claimed only on a proof.
+Solving uses both cores:
+
+1. The linear relaxation (HiGHS) gives a first bound, each pair's reduced
+   cost, the prices of capacity and of each demand, and a rounded start.
+2. An exchange search (allocation.gap_search) runs in a thread from the
+   rounded relaxation and publishes every cheaper plan it finds.
+3. Beside it the knapsack relaxation (allocation.gap_bound), started from the
+   relaxation's demand prices, raises the bound, which proves many plans
+   optimal outright, and tells per pair how much any plan using it costs.
+4. Branch and cut (HiGHS) then looks, among the pairs that could still be in
+   a plan cheaper than the best known, for one strictly cheaper: finding none
+   proves the best known optimal. When it cannot settle that in its share of
+   the time, a second exchange search takes the core, and branch and cut gets
+   a last turn with what the searches found.
+
+`optimal` is claimed only on a proof.
 """
 from __future__ import annotations
 
 import json
 import math
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +35,6 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from ortools.sat.python import cp_model
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
@@ -45,47 +50,24 @@ EARTH_RADIUS_KM = 6371.0
 # one cost unit per kilometre.
 DEFAULT_KM_PER_OVERHEAD_PERIOD = 15.0
 DEFAULT_COST_PER_KM = 1.0
-# Reduced-cost fixing keeps pairs whose LP bound is within this tolerance of
-# the incumbent, so that floating-point noise never removes a needed pair.
+# Bounds are compared with integer costs with this relative tolerance, so
+# that floating-point noise never removes a needed pair or claims a proof.
 FIXING_TOLERANCE = 1e-6
-# Time split between the phases of a solve, as shares of the time limit.
-FIRST_PHASE_SHARE = 0.15
-LAST_PHASE_SHARE = 0.15
+# Shares of the time limit: the knapsack bound at most; a stretch of the
+# second search between proof attempts; one proof attempt at most.
+BOUND_SHARE = 0.15
+STRETCH_SHARE = 0.1
+FIRST_STRETCH_SHARE = 0.01
+ATTEMPT_SHARE = 0.15
+MAX_PROOF_ATTEMPTS = 3
+# Proof attempts list near-optimal agent plans up to this many, and run branch
+# and cut on at most this many pairs.
+PARTITION_MAX_PLANS = 5_000
+MIP_MAX_PAIRS = 2_000
 MIN_SOLVER_SECONDS = 1.0
 MIN_PHASE_SECONDS = 0.05
-# Neighbourhood search: each step frees the jobs of a few agents and reassigns
-# them among those agents exactly. The neighbourhood starts with this many
-# agents and grows by one after this many steps without improvement (counted
-# per agent), up to the maximum.
-SEARCH_FIRST_AGENTS = 3
-SEARCH_MAX_AGENTS = 6
-SEARCH_STALL_STEPS_PER_AGENT = 2
-SEARCH_STEP_SECONDS = 0.1
-# Agents related to a job: those with the smallest reduced costs for it.
-SEARCH_RELATED_AGENTS = 4
-SEARCH_SEED = 1997
-# The neighbourhood search repairs the rounded relaxation when the heuristic
-# found nothing, on large instances when the assignment is this far above the
-# relaxation (relative), and on any instance when it is at least the poor-start
-# gap above it; on smaller ones with a fair start branch and cut does better
-# with the time.
-SEARCH_START_GAP = 0.01
-SEARCH_MIN_JOBS = 500
-SEARCH_POOR_START_GAP = 0.2
-SEARCH_SHARE = 0.3
-# The core model keeps this many teachers per job, those with the smallest
-# reduced costs in the linear relaxation.
-CORE_AGENTS_PER_JOB = 3
-# When each job's costs fall almost linearly as its resource use rises across
-# teachers (mean correlation at most this), branch and cut rarely improves on
-# the incumbent; CP-SAT then gets both cores for the core model and a longer
-# first phase instead.
-TRADE_OFF_CORRELATION = -0.9
-TRADE_OFF_FIRST_PHASE_SHARE = 0.25
-# Branch and cut joins from this many jobs down only: on larger instances its
-# root work can overrun the time limit, and CP-SAT gets both cores instead.
-MIP_MAX_JOBS = 500
-HEURISTIC_MEASURES = ("cost", "weight", "relative_weight", "cost_times_weight")
+FIRST_SEARCH_SEED = 1
+SECOND_SEARCH_SEED = 2
 
 
 @dataclass(frozen=True)
@@ -104,6 +86,55 @@ class ItinerantResult:
     seconds: float
 
 
+@dataclass(frozen=True)
+class _Relaxation:
+    value: float
+    reduced_costs: np.ndarray    # per pair; inf where unusable
+    values: np.ndarray           # the relaxation's value of every pair
+    capacity_prices: np.ndarray  # dual value of each agent's capacity (>= 0)
+    job_prices: np.ndarray       # dual value of each job's assignment row
+
+
+class _Board:
+    """The cheapest plan within capacities found so far and the best lower bound, shared by the threads."""
+
+    def __init__(self, cost, weight, capacity, usable, bound: float):
+        self._cost, self._weight, self._capacity, self._usable = cost, weight, capacity, usable
+        self._lock = threading.Lock()
+        self.assignment: np.ndarray | None = None
+        self.value: int | None = None
+        self.bound = bound
+
+    def offer(self, assignment, _value=None) -> bool:
+        """Keep the assignment when it fits and is cheaper than the best; tell whether it was kept."""
+        if assignment is None:
+            return False
+        assignment = np.asarray(assignment, dtype=np.int64)
+        jobs = np.arange(len(assignment))
+        if not self._usable[assignment, jobs].all():
+            return False
+        load = np.bincount(assignment, weights=self._weight[assignment, jobs], minlength=len(self._capacity))
+        if (load > self._capacity).any():
+            return False
+        value = int(self._cost[assignment, jobs].sum())
+        with self._lock:
+            if self.value is not None and value >= self.value:
+                return False
+            self.assignment, self.value = assignment.copy(), value
+            return True
+
+    def raise_bound(self, bound: float | None) -> None:
+        if bound is not None and bound > self.bound:
+            self.bound = bound
+
+    def settled(self) -> bool:
+        """Tell whether the best known cost meets the bound (costs are integers)."""
+        value, bound = self.value, self.bound
+        if value is None or not math.isfinite(bound):
+            return False
+        return value <= math.ceil(bound - FIXING_TOLERANCE * max(1.0, abs(bound)))
+
+
 def solve_itinerant(
     costs: Sequence[Sequence[int]],
     weights: Sequence[Sequence[int]],
@@ -117,10 +148,14 @@ def solve_itinerant(
 
     costs[i][j] and weights[i][j] are the cost and resource use of job j on
     agent i (integers), capacities[i] the capacity of agent i; allowed, when
-    given, marks the pairs that may be used at all.
+    given, marks the pairs that may be used at all. workers is the number of
+    cores used (1 or 2).
     """
+    from allocation.gap_search import exchange_search
+
     started = time.perf_counter()
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
+    deadline = started + max(limit, MIN_SOLVER_SECONDS)
     cost, weight, capacity = _as_arrays(costs, weights, capacities)
     agent_count, job_count = cost.shape
     usable = weight <= capacity[:, None]
@@ -130,130 +165,158 @@ def solve_itinerant(
         return ItinerantResult("optimal", 0, [], 0.0, time.perf_counter() - started)
     if agent_count == 0 or not usable.any(axis=0).all():
         return ItinerantResult("infeasible", None, None, None, time.perf_counter() - started)
-
-    incumbent = _heuristic(cost, weight, capacity, usable)
-    upper = _total_cost(cost, incumbent) if incumbent is not None else None
-
     relaxation = _solve_relaxation(cost, weight, capacity, usable)
     if relaxation is None:
         return ItinerantResult("infeasible", None, None, None, time.perf_counter() - started)
-    lp_bound, reduced_costs, fractional = relaxation
-    if upper is not None:
-        usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
-        if upper <= math.ceil(lp_bound - FIXING_TOLERANCE):
-            return ItinerantResult("optimal", upper, incumbent, lp_bound, time.perf_counter() - started)
 
-    deadline = started + max(limit, MIN_SOLVER_SECONDS)
-    bound = lp_bound
-    # Above the branch-and-cut size CP-SAT has both cores anyway; the first phase stays short there.
-    trade_off = job_count <= MIP_MAX_JOBS and _cost_weight_correlation(cost, weight) <= TRADE_OFF_CORRELATION
-    first_share = TRADE_OFF_FIRST_PHASE_SHARE if trade_off else FIRST_PHASE_SHARE
-    # Phase 1: the full model, which closes small and loose instances quickly.
-    status, found, found_cost, solver_bound = _solve_cp_sat(
-        cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, first_share * limit), workers,
-    )
-    if solver_bound is not None:
-        bound = max(bound, solver_bound)
-    if found is not None and (upper is None or found_cost <= upper):
-        incumbent, upper = found, found_cost
-    proved = status == "optimal" or (status == "infeasible" and incumbent is not None)
-    if not proved and status != "infeasible":
-        # Phase 2a: when the assignment so far is missing, poor, or not close on a
-        # large instance, repair the rounded relaxation by neighbourhood search.
-        if (
-            upper is None
-            or upper > (1.0 + SEARCH_POOR_START_GAP) * lp_bound
-            or (job_count >= SEARCH_MIN_JOBS and upper > (1.0 + SEARCH_START_GAP) * lp_bound)
-        ):
-            start = _round_relaxation(fractional, usable)
-            search_end = min(started + (1.0 - LAST_PHASE_SHARE) * limit, time.perf_counter() + SEARCH_SHARE * limit)
-            found = _search_neighbourhoods(cost, weight, capacity, usable, reduced_costs, start, search_end)
-            if found is not None and (upper is None or _total_cost(cost, found) < upper):
-                incumbent, upper = found, _total_cost(cost, found)
-        if upper is not None:
-            usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
-        # Phase 2b: two methods side by side, one per core: the branch-and-cut
-        # solver on the reduced model, and CP-SAT on the core model that keeps
-        # each job's teachers with the smallest reduced costs (and the incumbent's).
-        # Large and trade-off instances give CP-SAT both cores instead.
-        portfolio_seconds = _phase_seconds(deadline, (1.0 - LAST_PHASE_SHARE) * limit - (time.perf_counter() - started))
-        core = _core_pairs(reduced_costs, usable, incumbent)
-        if job_count <= MIP_MAX_JOBS and not trade_off:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                core_run = pool.submit(
-                    _solve_cp_sat, cost, weight, capacity, core, incumbent, lp_bound, portfolio_seconds, 1,
-                )
-                mip_status, mip_found, mip_bound = _solve_mip(cost, weight, capacity, usable, upper, portfolio_seconds)
-                _, core_found, _, _ = core_run.result()
-        else:
-            mip_status, mip_found, mip_bound = "unknown", None, None
-            _, core_found, _, _ = _solve_cp_sat(
-                cost, weight, capacity, core, incumbent, lp_bound, portfolio_seconds, workers,
-            )
-        if mip_bound is not None:
-            bound = max(bound, mip_bound)
-        for candidate in (mip_found, core_found):
-            if candidate is not None and (upper is None or _total_cost(cost, candidate) <= upper):
-                incumbent, upper = candidate, _total_cost(cost, candidate)
-        if upper is not None:
-            usable &= lp_bound + reduced_costs <= upper + FIXING_TOLERANCE
-        # The reduced model holds every assignment at most as costly as the incumbent.
-        proved = incumbent is not None and mip_status in ("optimal", "infeasible")
-    if not proved and status != "infeasible":
-        # Phase 3: the full model again, hinted with the improved incumbent, to prove or improve it.
-        status, found, found_cost, solver_bound = _solve_cp_sat(
-            cost, weight, capacity, usable, incumbent, lp_bound, _phase_seconds(deadline, limit), workers,
-        )
-        if solver_bound is not None:
-            bound = max(bound, solver_bound)
-        if found is not None and (upper is None or found_cost <= upper):
-            incumbent, upper = found, found_cost
-        proved = status == "optimal" or (status == "infeasible" and incumbent is not None)
+    board = _Board(cost, weight, capacity, usable, relaxation.value)
+    start = _round_relaxation(relaxation.values, usable)
+    board.offer(start)
+    search = (cost, weight, capacity, usable, relaxation.reduced_costs, relaxation.capacity_prices, start)
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = None
+        if workers >= 2 and not board.settled():
+            first = pool.submit(exchange_search, *search, deadline, seed=FIRST_SEARCH_SEED,
+                                stop=lambda: stop.is_set() or board.settled(), publish=board.offer)
+        try:
+            proved = _prove(cost, weight, capacity, usable, relaxation, board, search, started, limit, deadline,
+                            stop, SECOND_SEARCH_SEED if first is not None else FIRST_SEARCH_SEED)
+        finally:
+            stop.set()
+            if first is not None:
+                first.result()
     elapsed = time.perf_counter() - started
-    if proved and incumbent is not None:
-        # An infeasible reduced model means nothing beats the incumbent.
-        return ItinerantResult("optimal", upper, incumbent, float(upper), elapsed)
-    if incumbent is not None:
-        final = "optimal" if upper <= math.ceil(bound - FIXING_TOLERANCE) else "feasible"
-        return ItinerantResult(final, upper, incumbent, bound, elapsed)
-    return ItinerantResult(status if status == "infeasible" else "unknown", None, None, bound, elapsed)
+    if board.value is None:
+        return ItinerantResult("infeasible" if proved else "unknown", None, None, board.bound, elapsed)
+    proved = proved or board.settled()
+    return ItinerantResult("optimal" if proved else "feasible", board.value, [int(a) for a in board.assignment],
+                           float(board.value) if proved else board.bound, elapsed)
 
 
-def _phase_seconds(deadline: float, wanted: float) -> float:
-    """Return the seconds a phase may use: what it wants, capped by the time left."""
-    return max(MIN_PHASE_SECONDS, min(wanted, deadline - time.perf_counter()))
+def _prove(cost, weight, capacity, usable, relaxation, board, search, started, limit, deadline, stop, seed) -> bool:
+    """Raise the bound, then alternate a search with attempts to prove the best plan optimal.
 
-
-def _cost_weight_correlation(cost, weight) -> float:
-    """Return the mean, over jobs, of the correlation between cost and resource use across agents.
-
-    Jobs whose costs or resource uses are all equal count as uncorrelated.
+    Return True when the best known plan is proved optimal, or, when there is
+    none, when no plan exists.
     """
-    cost_spread = cost - cost.mean(axis=0)
-    weight_spread = weight - weight.mean(axis=0)
-    scale = np.sqrt((cost_spread ** 2).sum(axis=0) * (weight_spread ** 2).sum(axis=0))
-    covariance = (cost_spread * weight_spread).sum(axis=0)
-    correlation = np.divide(covariance, scale, out=np.zeros_like(scale), where=scale > 0)
-    return float(correlation.mean())
+    from allocation.gap_bound import bound_is_computable, forcing_costs, knapsack_bound
+    from allocation.gap_search import exchange_search
+
+    # Any plan using pair (i, j) costs at least floor[i, j], for each of the floors.
+    floors = [relaxation.value + relaxation.reduced_costs]
+    knapsack = None
+    if bound_is_computable(weight, capacity, usable):
+        knapsack = knapsack_bound(cost, weight, capacity, usable, relaxation.job_prices,
+                                  min(deadline, time.perf_counter() + BOUND_SHARE * limit),
+                                  upper=lambda: board.value)
+        board.offer(knapsack.partition)
+        board.raise_bound(knapsack.value)
+        floors.append(knapsack.value + forcing_costs(cost, weight, capacity, usable, knapsack.prices))
+    # Search in short stretches; after each, when the best plan has improved, try to prove it
+    # optimal (a few attempts at most: on some instances nothing proves in time).
+    attempts, attempted_at, stretch = 0, "never", FIRST_STRETCH_SHARE * limit
+    while time.perf_counter() < deadline - MIN_PHASE_SECONDS:
+        if board.settled():
+            return True
+        if attempts < MAX_PROOF_ATTEMPTS and board.value != attempted_at:
+            attempts, attempted_at = attempts + 1, board.value
+            if _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors,
+                              min(deadline, time.perf_counter() + ATTEMPT_SHARE * limit)):
+                return True
+        # Each stretch starts from the best plan so far, with its own random choices; stretches grow.
+        until = min(deadline, time.perf_counter() + stretch)
+        stretch = min(2 * stretch, STRETCH_SHARE * limit)
+        start = board.assignment if board.assignment is not None else search[-1]
+        seed += 1
+        board.offer(exchange_search(*search[:-1], start, until, seed=seed, publish=board.offer,
+                                    stop=lambda: stop.is_set() or board.settled()))
+    return board.settled()
 
 
-def _core_pairs(reduced_costs, usable, incumbent) -> np.ndarray:
-    """Keep, for each job, the usable pairs with the smallest reduced costs and the incumbent's pair."""
-    agent_count, job_count = usable.shape
-    ranked = np.argsort(np.where(usable, reduced_costs, np.inf), axis=0)[:CORE_AGENTS_PER_JOB]
-    core = np.zeros_like(usable)
-    core[ranked, np.arange(job_count)[None, :]] = True
-    core &= usable
-    if incumbent is not None:
-        core[incumbent, np.arange(job_count)] = True
-    return core
+def _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors, until) -> bool:
+    """Look for a plan cheaper than the best known one among what is left; tell whether the search settled it.
+
+    With few near-optimal agent plans left (the knapsack view), the plans
+    are listed and a set partitioning program picks one per agent; otherwise
+    branch and cut runs on the pairs the floors leave, when they are few.
+    """
+    from allocation.gap_bound import near_optimal_plans
+
+    if board.settled():
+        return True
+    upper = board.value
+    seconds = until - time.perf_counter()
+    if seconds < MIN_PHASE_SECONDS:
+        return False
+    if upper is None:
+        if usable.sum() > MIP_MAX_PAIRS:
+            return False
+        status, found, mip_bound = _solve_mip(cost, weight, capacity, usable, None, seconds)
+        board.offer(found)
+        board.raise_bound(mip_bound)
+        return status in ("optimal", "infeasible")
+    tolerance = FIXING_TOLERANCE * max(1.0, abs(upper))
+    if knapsack is not None:
+        plans = near_optimal_plans(cost, weight, capacity, usable, knapsack.prices,
+                                   upper - 1 - knapsack.value + tolerance, PARTITION_MAX_PLANS)
+        if plans is not None:
+            status, found = _solve_partition(cost, *plans, upper - 1, seconds)
+            board.offer(found)
+            return status in ("optimal", "infeasible")
+    # Only pairs that can be in a plan cheaper than the best known are searched.
+    keep = usable.copy()
+    for floor in floors:
+        keep &= floor <= upper - 1 + tolerance
+    if not keep.any(axis=0).all():
+        return True
+    if keep.sum() > MIP_MAX_PAIRS:
+        return False
+    status, found, mip_bound = _solve_mip(cost, weight, capacity, keep, upper - 1, seconds)
+    board.offer(found)
+    # The program covers only plans cheaper than the best known one.
+    board.raise_bound(None if mip_bound is None else min(mip_bound, float(upper)))
+    return status in ("optimal", "infeasible")
+
+
+def _solve_partition(cost, agents, plans, upper, seconds):
+    """Pick one listed plan per agent covering every job once, costing at most upper; return status and assignment.
+
+    "infeasible" means no combination of the listed plans is that cheap.
+    """
+    agent_count, job_count = cost.shape
+    agents = np.asarray(agents, dtype=np.int64)
+    sizes = np.array([len(plan) for plan in plans], dtype=np.int64)
+    jobs = np.concatenate(plans) if plans else np.zeros(0, dtype=np.int64)
+    columns = np.repeat(np.arange(len(plans)), sizes)
+    plan_cost = np.array([int(cost[agent, plan].sum()) for agent, plan in zip(agents, plans)], dtype=float)
+    if len(plans) == 0 or not np.isin(np.arange(job_count), jobs).all() or not np.isin(
+            np.arange(agent_count), agents).all():
+        return "infeasible", None
+    # Each job is in exactly one chosen plan, and each agent has exactly one.
+    rows = np.concatenate([jobs, job_count + agents])
+    cols = np.concatenate([columns, np.arange(len(plans))])
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(job_count + agent_count, len(plans)))
+    constraints = [LinearConstraint(matrix, 1.0, 1.0), LinearConstraint(plan_cost[None, :], -np.inf, float(upper))]
+    result = milp(plan_cost, integrality=np.ones(len(plans)), bounds=Bounds(0.0, 1.0), constraints=constraints,
+                  options={"time_limit": max(MIN_PHASE_SECONDS, float(seconds)), "mip_rel_gap": 0.0})
+    if result.status == 2:
+        return "infeasible", None
+    if result.x is None:
+        return "unknown", None
+    assignment = np.full(job_count, -1, dtype=np.int64)
+    for column in np.flatnonzero(result.x > 0.5):
+        assignment[plans[column]] = agents[column]
+    if (assignment < 0).any():
+        return "unknown", None
+    return ("optimal" if result.status == 0 else "feasible"), assignment
 
 
 def _solve_mip(cost, weight, capacity, usable, upper, seconds):
-    """Solve the reduced model by branch and cut (HiGHS); return status, assignment and bound.
+    """Solve the model on the usable pairs by branch and cut (HiGHS); return status, assignment and bound.
 
     With an upper bound, only assignments at most that costly are sought, so
-    "infeasible" then means that none is cheaper than the incumbent's.
+    "infeasible" then means that none is that cheap.
     """
     agent_count, job_count = cost.shape
     agents, jobs = np.nonzero(usable)
@@ -269,7 +332,7 @@ def _solve_mip(cost, weight, capacity, usable, upper, seconds):
     )
     constraints = [LinearConstraint(assign_rows, 1.0, 1.0), LinearConstraint(capacity_rows, -np.inf, capacity.astype(float))]
     if upper is not None:
-        # No worse than the incumbent.
+        # No costlier than the bound asked for.
         constraints.append(LinearConstraint(pair_cost[None, :], -np.inf, float(upper)))
     result = milp(
         pair_cost, integrality=np.ones(len(agents)), bounds=Bounds(0.0, 1.0), constraints=constraints,
@@ -283,11 +346,10 @@ def _solve_mip(cost, weight, capacity, usable, upper, seconds):
     if result.x is None:
         return "unknown", None, bound
     chosen = result.x > 0.5
-    assignment = [-1] * job_count
-    for agent, job in zip(agents[chosen], jobs[chosen]):
-        assignment[job] = int(agent)
+    assignment = np.full(job_count, -1, dtype=np.int64)
+    assignment[jobs[chosen]] = agents[chosen]
     used = np.bincount(agents[chosen], weights=weight[agents[chosen], jobs[chosen]], minlength=agent_count)
-    if -1 in assignment or (used > capacity).any():
+    if (assignment < 0).any() or (used > capacity).any():
         return "unknown", None, bound
     # Costs are integers: optimal only when no cheaper total lies above the bound.
     found_cost = _total_cost(cost, assignment)
@@ -314,229 +376,17 @@ def _as_arrays(costs, weights, capacities) -> tuple[np.ndarray, np.ndarray, np.n
     return cost.astype(np.int64), weight.astype(np.int64), capacity.astype(np.int64)
 
 
-def _total_cost(cost: np.ndarray, assignment: list[int]) -> int:
+def _total_cost(cost: np.ndarray, assignment) -> int:
     return int(cost[assignment, np.arange(len(assignment))].sum())
 
 
-def _heuristic(cost, weight, capacity, usable) -> list[int] | None:
-    """Return the cheapest assignment found by regret greedy plus local search."""
-    best: list[int] | None = None
-    best_cost = None
-    for measure in HEURISTIC_MEASURES:
-        assignment = _regret_greedy(cost, weight, capacity, usable, measure)
-        if assignment is None:
-            continue
-        assignment = _improve(cost, weight, capacity, usable, assignment)
-        value = _total_cost(cost, assignment)
-        if best_cost is None or value < best_cost:
-            best, best_cost = assignment, value
-    return best
-
-
-def _regret_greedy(cost, weight, capacity, usable, measure) -> list[int] | None:
-    """Assign jobs in order of regret (best minus second-best desirability) under one measure."""
-    if measure == "cost":
-        desirability = -cost.astype(float)
-    elif measure == "weight":
-        desirability = -weight.astype(float)
-    elif measure == "relative_weight":
-        desirability = -weight / np.maximum(capacity[:, None], 1)
-    else:
-        desirability = -(cost * weight).astype(float)
-    agent_count, job_count = cost.shape
-    residual = capacity.astype(np.int64).copy()
-    assignment = [-1] * job_count
-    open_jobs = np.ones(job_count, dtype=bool)
-    for _ in range(job_count):
-        fits = usable & (weight <= residual[:, None]) & open_jobs[None, :]
-        scores = np.where(fits, desirability, -np.inf)
-        open_index = np.flatnonzero(open_jobs)
-        if not fits[:, open_index].any(axis=0).all():
-            return None
-        if agent_count == 1:
-            top = scores[0, open_index]
-            regret = np.full(len(open_index), np.inf)
-            best_agents = np.zeros(len(open_index), dtype=int)
-        else:
-            part = np.partition(scores[:, open_index], agent_count - 2, axis=0)
-            top = part[agent_count - 1]
-            second = part[agent_count - 2]
-            regret = np.where(np.isfinite(second), top - second, np.inf)
-            best_agents = np.argmax(scores[:, open_index], axis=0)
-        pick = int(np.lexsort((-top, -regret))[0])
-        job = int(open_index[pick])
-        agent = int(best_agents[pick])
-        assignment[job] = agent
-        residual[agent] -= weight[agent, job]
-        open_jobs[job] = False
-    return assignment
-
-
-def _improve(cost, weight, capacity, usable, assignment: list[int]) -> list[int]:
-    """Apply improving shifts and swaps until none is left."""
-    agent_count, job_count = cost.shape
-    current = np.asarray(assignment)
-    jobs = np.arange(job_count)
-    load = np.bincount(current, weights=weight[current, jobs], minlength=agent_count).astype(np.int64)
-    improved = True
-    while improved:
-        improved = False
-        # Shift: move one job to a cheaper agent that has room for it.
-        for job in range(job_count):
-            here = current[job]
-            room = usable[:, job] & (load + weight[:, job] <= capacity)
-            gains = np.where(room, cost[here, job] - cost[:, job], 0)
-            target = int(np.argmax(gains))
-            if gains[target] > 0:
-                load[here] -= weight[here, job]
-                load[target] += weight[target, job]
-                current[job] = target
-                improved = True
-        if job_count > 400:
-            continue
-        # Swap: exchange the agents of two jobs when both still fit and cost drops.
-        for job in range(job_count):
-            a = current[job]
-            b = current
-            saving = cost[a, job] + cost[b, jobs] - cost[b, job] - cost[a, jobs]
-            fits = (
-                (b != a)
-                & usable[b, job]
-                & usable[a, jobs]
-                & (load[b] - weight[b, jobs] + weight[b, job] <= capacity[b])
-                & (load[a] - weight[a, job] + weight[a, jobs] <= capacity[a])
-            )
-            saving = np.where(fits, saving, 0)
-            other = int(np.argmax(saving))
-            if saving[other] > 0:
-                b_agent = current[other]
-                load[a] += weight[a, other] - weight[a, job]
-                load[b_agent] += weight[b_agent, job] - weight[b_agent, other]
-                current[job], current[other] = b_agent, a
-                improved = True
-    return [int(agent) for agent in current]
-
-
-def _round_relaxation(fractional, usable) -> list[int]:
+def _round_relaxation(fractional, usable) -> np.ndarray:
     """Give every job the agent holding the largest share of it in the relaxation (capacities may break)."""
-    return [int(agent) for agent in np.argmax(np.where(usable, fractional, -1.0), axis=0)]
+    return np.argmax(np.where(usable, fractional, -1.0), axis=0).astype(np.int64)
 
 
-def _related_agents(reduced_costs, usable) -> np.ndarray:
-    """Count, for each pair of agents, the jobs for which both are among the cheapest in reduced cost."""
-    agent_count, job_count = usable.shape
-    depth = min(SEARCH_RELATED_AGENTS, agent_count)
-    ranked = np.argsort(np.where(usable, reduced_costs, np.inf), axis=0)[:depth]
-    member = np.zeros((agent_count, job_count))
-    member[ranked, np.arange(job_count)[None, :]] = 1.0
-    member *= usable
-    related = member @ member.T
-    np.fill_diagonal(related, 0.0)
-    return related
-
-
-def _search_neighbourhoods(cost, weight, capacity, usable, reduced_costs, start, deadline) -> list[int] | None:
-    """Reassign the jobs of a few agents at a time exactly; return the best assignment within capacities.
-
-    The start may overload agents: excess capacity is then penalised above any
-    cost difference, so the search first repairs and then saves.
-    """
-    agent_count, job_count = cost.shape
-    rng = np.random.default_rng(SEARCH_SEED)
-    related = _related_agents(reduced_costs, usable) + 1.0 / agent_count
-    jobs = np.arange(job_count)
-    current = np.asarray(start, dtype=np.int64).copy()
-    load = np.bincount(current, weights=weight[current, jobs], minlength=agent_count).astype(np.int64)
-    excess_penalty = int(cost.max() - cost.min()) * job_count + 1
-    best = None if (load > capacity).any() else current.copy()
-    best_cost = None if best is None else _total_cost(cost, best)
-    size = min(SEARCH_FIRST_AGENTS, agent_count)
-    largest = min(SEARCH_MAX_AGENTS, agent_count)
-    stall = 0
-    while time.perf_counter() < deadline:
-        overloaded = np.flatnonzero(load > capacity)
-        chosen = [int(rng.choice(overloaded)) if overloaded.size else int(rng.integers(agent_count))]
-        while len(chosen) < size:
-            weights = related[chosen].sum(axis=0)
-            weights[chosen] = 0.0
-            chosen.append(int(rng.choice(agent_count, p=weights / weights.sum())))
-        chosen_agents = np.asarray(chosen)
-        free = np.flatnonzero(np.isin(current, chosen_agents))
-        before = int(cost[current[free], free].sum()) + excess_penalty * int(
-            np.maximum(load[chosen_agents] - capacity[chosen_agents], 0).sum())
-        seconds = min(SEARCH_STEP_SECONDS, deadline - time.perf_counter())
-        moved = _reassign(cost, weight, capacity, usable, chosen_agents, free, current,
-                          excess_penalty if overloaded.size else None, seconds)
-        improved = False
-        if moved is not None:
-            after_assignment, after = moved
-            if after <= before:
-                improved = after < before
-                current[free] = after_assignment
-                load = np.bincount(current, weights=weight[current, jobs], minlength=agent_count).astype(np.int64)
-                if not (load > capacity).any():
-                    value = _total_cost(cost, current)
-                    if best_cost is None or value < best_cost:
-                        best, best_cost = current.copy(), value
-        stall = 0 if improved else stall + 1
-        if stall >= SEARCH_STALL_STEPS_PER_AGENT * agent_count:
-            # A local optimum for this size: widen the neighbourhood, or start again small.
-            size = size + 1 if size < largest else min(SEARCH_FIRST_AGENTS, agent_count)
-            stall = 0
-    return None if best is None else [int(agent) for agent in best]
-
-
-def _reassign(cost, weight, capacity, usable, agents, jobs, current, excess_penalty, seconds):
-    """Reassign the given jobs among the given agents at least cost; return their agents and the objective.
-
-    With an excess penalty, capacities may be exceeded at that price per unit;
-    without one, they are hard.
-    """
-    model = cp_model.CpModel()
-    choose = {}
-    for job in jobs:
-        for agent in agents:
-            if usable[agent, job] or current[job] == agent:
-                choose[agent, job] = model.NewBoolVar("")
-    # Each freed job goes to exactly one of the chosen agents.
-    for job in jobs:
-        model.AddExactlyOne(choose[agent, job] for agent in agents if (agent, job) in choose)
-    # Each chosen agent stays within capacity, or pays for the excess.
-    excess_terms = []
-    for agent in agents:
-        terms = [(choose[agent, job], int(weight[agent, job])) for job in jobs if (agent, job) in choose]
-        load = cp_model.LinearExpr.WeightedSum([var for var, _ in terms], [w for _, w in terms])
-        if excess_penalty is None:
-            model.Add(load <= int(capacity[agent]))
-        else:
-            excess = model.NewIntVar(0, int(weight[agent, jobs].sum()), "")
-            model.Add(load - excess <= int(capacity[agent]))
-            excess_terms.append(excess)
-    variables = list(choose.values())
-    coefficients = [int(cost[agent, job]) for agent, job in choose]
-    if excess_terms:
-        variables += excess_terms
-        coefficients += [excess_penalty] * len(excess_terms)
-    model.Minimize(cp_model.LinearExpr.WeightedSum(variables, coefficients))
-    for (agent, job), var in choose.items():
-        model.AddHint(var, current[job] == agent)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(MIN_PHASE_SECONDS, float(seconds))
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = SEARCH_SEED
-    code = solver.Solve(model)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    placed = np.empty(len(jobs), dtype=np.int64)
-    position = {int(job): index for index, job in enumerate(jobs)}
-    for (agent, job), var in choose.items():
-        if solver.BooleanValue(var):
-            placed[position[int(job)]] = agent
-    return placed, int(round(solver.ObjectiveValue()))
-
-
-def _solve_relaxation(cost, weight, capacity, usable) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """Solve the linear relaxation; return its value, the reduced cost and the value of every pair."""
+def _solve_relaxation(cost, weight, capacity, usable) -> _Relaxation | None:
+    """Solve the linear relaxation; None when even it has no solution."""
     agent_count, job_count = cost.shape
     agents, jobs = np.nonzero(usable)
     pair_count = len(agents)
@@ -561,64 +411,14 @@ def _solve_relaxation(cost, weight, capacity, usable) -> tuple[float, np.ndarray
     reduced = np.full(cost.shape, np.inf)
     values = np.zeros(cost.shape)
     if result.status != 0:
-        return -np.inf, np.where(usable, 0.0, np.inf), values
+        # No relaxation in time: no bound and no guidance, but the search still runs.
+        reduced[agents, jobs] = 0.0
+        return _Relaxation(-np.inf, reduced, values, np.ones(agent_count), cost.min(axis=0).astype(float))
     # A pair at its upper bound has a non-positive reduced cost: forcing it to 1 costs nothing.
     reduced[agents, jobs] = np.maximum(result.lower.marginals, 0.0)
     values[agents, jobs] = result.x
-    return float(result.fun), reduced, values
-
-
-def _solve_cp_sat(cost, weight, capacity, usable, incumbent, lp_bound, seconds, workers):
-    """Solve the reduced model with CP-SAT; return status, assignment, its cost and the bound."""
-    agent_count, job_count = cost.shape
-    model = cp_model.CpModel()
-    choose = {
-        (agent, job): model.NewBoolVar(f"x_{agent}_{job}")
-        for agent, job in zip(*np.nonzero(usable))
-    }
-    by_job: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in range(job_count)]
-    by_agent: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in range(agent_count)]
-    for (agent, job), var in choose.items():
-        by_job[job].append((agent, var))
-        by_agent[agent].append((job, var))
-
-    # Each demand goes to exactly one teacher.
-    for job in range(job_count):
-        if not by_job[job]:
-            return "infeasible", None, None, None
-        model.AddExactlyOne(var for _, var in by_job[job])
-
-    # A teacher's periods plus travel overhead stay within the weekly capacity.
-    for agent in range(agent_count):
-        if by_agent[agent]:
-            model.Add(sum(int(weight[agent, job]) * var for job, var in by_agent[agent]) <= int(capacity[agent]))
-
-    # Minimise total travel cost; the LP value is a valid lower bound.
-    objective = sum(int(cost[agent, job]) * var for (agent, job), var in choose.items())
-    if math.isfinite(lp_bound):
-        model.Add(objective >= math.ceil(lp_bound - FIXING_TOLERANCE))
-    model.Minimize(objective)
-
-    if incumbent is not None:
-        for (agent, job), var in choose.items():
-            model.AddHint(var, incumbent[job] == agent)
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(seconds)
-    solver.parameters.num_workers = max(1, int(workers))
-    solver.parameters.linearization_level = 2
-    code = solver.Solve(model)
-    bound = solver.BestObjectiveBound() if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assignment = [-1] * job_count
-        for (agent, job), var in choose.items():
-            if solver.BooleanValue(var):
-                assignment[job] = int(agent)
-        status = "optimal" if code == cp_model.OPTIMAL else "feasible"
-        return status, assignment, _total_cost(cost, assignment), bound
-    if code == cp_model.INFEASIBLE:
-        return "infeasible", None, None, None
-    return "unknown", None, None, None
+    return _Relaxation(float(result.fun), reduced, values, np.maximum(-result.ineqlin.marginals, 0.0),
+                       np.asarray(result.eqlin.marginals, dtype=float))
 
 
 # --- OR-Library files -------------------------------------------------------
@@ -745,7 +545,7 @@ def solve_itinerant_document(doc: dict, time_limit: float | None = None) -> dict
             for index, teacher in enumerate(teachers)
         ] if result.assignment is not None else [],
         "stats": {
-            "method": "itinerant_cp_sat",
+            "method": "itinerant_exchange_search",
             "build_seconds": round(build_seconds, 3),
             "solve_seconds": round(result.seconds, 3),
             "bound": result.bound,
@@ -870,15 +670,28 @@ def _distance_km(schools: dict, origin: str | None, destination: str | None) -> 
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def compile_kernels() -> None:
+    """Compile the search and bound kernels into the on-disk cache (done once, at installation)."""
+    from allocation import gap_bound, gap_search
+
+    gap_search.compile_kernels()
+    gap_bound.compile_kernels()
+
+
 def _main(argv: list[str]) -> int:
-    """Run `python -m allocation.itinerant --all DIR [--time-limit S] [--max-jobs N]`."""
+    """Run `python -m allocation.itinerant --all DIR [--time-limit S] [--max-jobs N]`, or `--compile`."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m allocation.itinerant")
-    parser.add_argument("--all", required=True, metavar="DIR", help="directory holding optima.csv and the instances")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--all", metavar="DIR", help="directory holding optima.csv and the instances")
+    group.add_argument("--compile", action="store_true", help="compile the solver kernels into the cache and exit")
     parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT)
     parser.add_argument("--max-jobs", type=int, default=None)
     args = parser.parse_args(argv)
+    if args.compile:
+        compile_kernels()
+        return 0
     try:
         return run_all_command(args.all, args.time_limit, args.max_jobs)
     except ProblemError as error:

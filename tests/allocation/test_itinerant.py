@@ -13,9 +13,8 @@ import pytest
 
 from allocation.errors import ProblemError
 from allocation.itinerant import (
-    _cost_weight_correlation,
-    _search_neighbourhoods,
     _solve_mip,
+    _solve_partition,
     read_gap_file,
     solve_itinerant,
     solve_itinerant_document,
@@ -70,15 +69,8 @@ def test_mismatched_shapes_are_refused():
         solve_itinerant([[1, 2]], [[1]], [1], time_limit=5)
 
 
-def test_cost_weight_correlation_averages_jobs_and_skips_flat_ones():
-    # Job 0 gets cheaper exactly as it gets heavier (-1); job 1 costs the same everywhere (0).
-    costs = np.array([[1, 5], [2, 5], [3, 5]])
-    weights = np.array([[9, 1], [8, 2], [7, 3]])
-    assert _cost_weight_correlation(costs, weights) == pytest.approx(-0.5)
-
-
 def test_trade_off_instance_is_still_solved_exactly():
-    # Costs fall as resource use rises on every job, so CP-SAT takes both cores; the optimum must not change.
+    # Costs fall as resource use rises on every job (the hard shape of tight itinerant weeks).
     weights = [[2, 3, 4, 5], [5, 4, 3, 2]]
     costs = [[10 - w for w in row] for row in weights]
     result = solve_itinerant(costs, weights, [7, 7], time_limit=5)
@@ -236,19 +228,37 @@ def test_generated_problems_match_brute_force(seed):
         assert result.cost == expected
 
 
-def test_neighbourhood_search_repairs_an_overloaded_start():
-    seed = next(seed for seed in range(50) if brute_force(*random_problem(seed)) is not None)
-    costs, weights, capacities = (np.asarray(part) for part in random_problem(seed))
-    usable = weights <= capacities[:, None]
-    # Everything on the first agent that may take it: far over its capacity.
-    start = [int(np.flatnonzero(usable[:, job])[0]) for job in range(costs.shape[1])]
-    found = _search_neighbourhoods(costs, weights, capacities, usable, np.zeros(costs.shape), start,
-                                   deadline=time.perf_counter() + 0.5)
-    assert found is not None
-    used = np.bincount(found, weights=weights[found, np.arange(costs.shape[1])], minlength=len(capacities))
-    assert (used <= capacities).all()
-    # Three agents: each step reassigns all jobs exactly, so the optimum is reached.
-    assert sum(int(costs[agent, job]) for job, agent in enumerate(found)) == brute_force(*random_problem(seed))
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("seed", range(20, 26))
+def test_tight_generated_problems_match_brute_force_on_one_or_two_cores(seed, workers):
+    # Capacities near the least a job needs, so most assignments overload someone.
+    rng = random.Random(seed)
+    costs = [[rng.randint(1, 30) for _ in range(7)] for _ in range(3)]
+    weights = [[rng.randint(2, 9) for _ in range(7)] for _ in range(3)]
+    least = sum(min(weights[a][j] for a in range(3)) for j in range(7))
+    capacities = [least // 3 + rng.randint(1, 4) for _ in range(3)]
+    expected = brute_force(costs, weights, capacities)
+    result = solve_itinerant(costs, weights, capacities, time_limit=5, workers=workers)
+    if expected is None:
+        assert result.status == "infeasible"
+    else:
+        assert (result.status, result.cost) == ("optimal", expected)
+        used = [0, 0, 0]
+        for job, agent in enumerate(result.assignment):
+            used[agent] += weights[agent][job]
+        assert all(load <= capacity for load, capacity in zip(used, capacities))
+
+
+def test_set_partition_over_listed_plans_finds_the_cheapest_cover_or_none():
+    costs = np.array([[1, 4, 4], [5, 1, 1]])
+    # Agent 0 may take {0} or {0, 1}; agent 1 may take {1, 2} or {2}.
+    agents = [0, 0, 1, 1]
+    plans = [np.array([0]), np.array([0, 1]), np.array([1, 2]), np.array([2])]
+    status, assignment = _solve_partition(costs, agents, plans, upper=10, seconds=5)
+    assert status == "optimal"
+    assert assignment.tolist() == [0, 1, 1]
+    # The cheapest cover costs 3: nothing costs 2 or less.
+    assert _solve_partition(costs, agents, plans, upper=2, seconds=5) == ("infeasible", None)
 
 
 def test_branch_and_cut_proves_that_nothing_beats_the_optimum():

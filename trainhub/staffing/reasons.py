@@ -109,7 +109,8 @@ ENGINE_LABELS = {
     "cpsat_balanced": _l("constraint programming (balanced)"),
     "cpsat_min_envy": _l("constraint programming (least envy)"),
     "cpsat_plain": _l("constraint programming"),
-    "itinerant_cp_sat": _l("constraint programming (itinerant plan)"),
+    "lagrangian_flow": _l("min-cost flow with a priced key-teacher share"),
+    "itinerant_exchange_search": _l("exchange search with bounds (itinerant plan)"),
 }
 
 
