@@ -63,7 +63,7 @@ MAX_PROOF_ATTEMPTS = 3
 # Proof attempts list near-optimal agent plans up to this many, and run branch
 # and cut on at most this many pairs.
 PARTITION_MAX_PLANS = 5_000
-MIP_MAX_PAIRS = 2_000
+MIP_MAX_PAIRS = 1_000
 MIN_SOLVER_SECONDS = 1.0
 MIN_PHASE_SECONDS = 0.05
 FIRST_SEARCH_SEED = 1
@@ -214,19 +214,24 @@ def _prove(cost, weight, capacity, usable, relaxation, board, search, started, l
         board.raise_bound(knapsack.value)
         floors.append(knapsack.value + forcing_costs(cost, weight, capacity, usable, knapsack.prices))
     # Search in short stretches; after each, when the best plan has improved, try to prove it
-    # optimal (a few attempts at most: on some instances nothing proves in time).
+    # optimal (a few attempts at most). When what is left is too large to try, the second search
+    # keeps the core to the end.
     attempts, attempted_at, stretch = 0, "never", FIRST_STRETCH_SHARE * limit
     while time.perf_counter() < deadline - MIN_PHASE_SECONDS:
         if board.settled():
             return True
         if attempts < MAX_PROOF_ATTEMPTS and board.value != attempted_at:
             attempts, attempted_at = attempts + 1, board.value
-            if _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors,
-                              min(deadline, time.perf_counter() + ATTEMPT_SHARE * limit)):
+            outcome = _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors,
+                                     min(deadline, time.perf_counter() + ATTEMPT_SHARE * limit))
+            if outcome == "proved":
                 return True
+            if outcome == "out of reach":
+                attempts = MAX_PROOF_ATTEMPTS
+                stretch = deadline - time.perf_counter()
         # Each stretch starts from the best plan so far, with its own random choices; stretches grow.
         until = min(deadline, time.perf_counter() + stretch)
-        stretch = min(2 * stretch, STRETCH_SHARE * limit)
+        stretch = max(stretch, min(2 * stretch, STRETCH_SHARE * limit))
         start = board.assignment if board.assignment is not None else search[-1]
         seed += 1
         board.offer(exchange_search(*search[:-1], start, until, seed=seed, publish=board.offer,
@@ -234,28 +239,30 @@ def _prove(cost, weight, capacity, usable, relaxation, board, search, started, l
     return board.settled()
 
 
-def _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors, until) -> bool:
-    """Look for a plan cheaper than the best known one among what is left; tell whether the search settled it.
+def _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors, until) -> str:
+    """Look for a plan cheaper than the best known one among what is left.
 
     With few near-optimal agent plans left (the knapsack view), the plans
     are listed and a set partitioning program picks one per agent; otherwise
     branch and cut runs on the pairs the floors leave, when they are few.
+    Return "proved" (the best plan is optimal, or none exists), "open" (not
+    settled in time) or "out of reach" (too much is left to try).
     """
     from allocation.gap_bound import near_optimal_plans
 
     if board.settled():
-        return True
+        return "proved"
     upper = board.value
     seconds = until - time.perf_counter()
     if seconds < MIN_PHASE_SECONDS:
-        return False
+        return "open"
     if upper is None:
         if usable.sum() > MIP_MAX_PAIRS:
-            return False
+            return "out of reach"
         status, found, mip_bound = _solve_mip(cost, weight, capacity, usable, None, seconds)
         board.offer(found)
         board.raise_bound(mip_bound)
-        return status in ("optimal", "infeasible")
+        return "proved" if status in ("optimal", "infeasible") else "open"
     tolerance = FIXING_TOLERANCE * max(1.0, abs(upper))
     if knapsack is not None:
         plans = near_optimal_plans(cost, weight, capacity, usable, knapsack.prices,
@@ -263,20 +270,20 @@ def _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors, unti
         if plans is not None:
             status, found = _solve_partition(cost, *plans, upper - 1, seconds)
             board.offer(found)
-            return status in ("optimal", "infeasible")
+            return "proved" if status in ("optimal", "infeasible") else "open"
     # Only pairs that can be in a plan cheaper than the best known are searched.
     keep = usable.copy()
     for floor in floors:
         keep &= floor <= upper - 1 + tolerance
     if not keep.any(axis=0).all():
-        return True
+        return "proved"
     if keep.sum() > MIP_MAX_PAIRS:
-        return False
+        return "out of reach"
     status, found, mip_bound = _solve_mip(cost, weight, capacity, keep, upper - 1, seconds)
     board.offer(found)
     # The program covers only plans cheaper than the best known one.
     board.raise_bound(None if mip_bound is None else min(mip_bound, float(upper)))
-    return status in ("optimal", "infeasible")
+    return "proved" if status in ("optimal", "infeasible") else "open"
 
 
 def _solve_partition(cost, agents, plans, upper, seconds):
