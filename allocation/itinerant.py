@@ -56,7 +56,7 @@ FIXING_TOLERANCE = 1e-6
 # Shares of the time limit: the knapsack bound at most; a stretch of the
 # second search between proof attempts; one proof attempt at most.
 BOUND_SHARE = 0.15
-STRETCH_SHARE = 0.1
+STRETCH_SHARE = 0.2
 FIRST_STRETCH_SHARE = 0.01
 ATTEMPT_SHARE = 0.15
 MAX_PROOF_ATTEMPTS = 3
@@ -213,22 +213,22 @@ def _prove(cost, weight, capacity, usable, relaxation, board, search, started, l
         board.offer(knapsack.partition)
         board.raise_bound(knapsack.value)
         floors.append(knapsack.value + forcing_costs(cost, weight, capacity, usable, knapsack.prices))
-    # Search in short stretches; after each, when the best plan has improved, try to prove it
-    # optimal (a few attempts at most). When what is left is too large to try, the second search
-    # keeps the core to the end.
-    attempts, attempted_at, stretch = 0, "never", FIRST_STRETCH_SHARE * limit
+    # Search in stretches; after each, when the best plan has improved, try to prove it optimal
+    # (a few tries at most; a check that finds too much left to try does not count).
+    tries, tried_at, stretch = 0, "never", FIRST_STRETCH_SHARE * limit
     while time.perf_counter() < deadline - MIN_PHASE_SECONDS:
         if board.settled():
             return True
-        if attempts < MAX_PROOF_ATTEMPTS and board.value != attempted_at:
-            attempts, attempted_at = attempts + 1, board.value
+        if tries < MAX_PROOF_ATTEMPTS and board.value != tried_at:
+            tried_at = board.value
             outcome = _attempt_proof(cost, weight, capacity, usable, board, knapsack, floors,
                                      min(deadline, time.perf_counter() + ATTEMPT_SHARE * limit))
             if outcome == "proved":
                 return True
-            if outcome == "out of reach":
-                attempts = MAX_PROOF_ATTEMPTS
-                stretch = deadline - time.perf_counter()
+            if outcome == "open":
+                tries += 1
+            else:
+                stretch = STRETCH_SHARE * limit
         # Each stretch starts from the best plan so far, with its own random choices; stretches grow.
         until = min(deadline, time.perf_counter() + stretch)
         stretch = max(stretch, min(2 * stretch, STRETCH_SHARE * limit))
