@@ -46,3 +46,12 @@ def test_unscoped_block_sees_everything_and_restores_the_scope(world):
     with unscoped():
         assert len(_visible(Teacher, Teacher.id)) == 2
     assert len(_visible(Teacher, Teacher.id)) == 1
+
+
+def test_scopes_taken_in_turn_each_see_their_own_rows(world):
+    # The criteria are built once per scope and reused: a scope seen before must not lend
+    # its criteria to the next one, and a scope seen again must get its own back.
+    county_a, county_b = world["county_a"].path, world["county_b"].path
+    for path, name in ((county_a, "张老师"), (county_b, "李老师"), (county_a, "张老师"), (county_b, "李老师")):
+        set_scope(db.session, Scope(unit_path=path, home_path=path))
+        assert _visible(Teacher, Teacher.name) == {name}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import abort
@@ -56,6 +57,7 @@ def scope_rule(model: type):
 
     def register(function):
         _RULES[model] = function
+        _criteria_options.cache_clear()
         return function
 
     return register
@@ -91,13 +93,22 @@ def _apply_scope(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get(UNSCOPED_OPTION):
         return
+    options = _criteria_options(scope)
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+# Scopes are few (one per unit, school or teacher signed in) and the options hold no data,
+# only the criteria a scope's own values parametrise, so they are built once per scope.
+@lru_cache(maxsize=1024)
+def _criteria_options(scope: Scope) -> tuple:
+    """Return the loader options that limit every scoped model to `scope`."""
     options = []
     for model, rule in _RULES.items():
         criterion = rule(scope)
         if criterion is not None:
             options.append(with_loader_criteria(model, criterion, include_aliases=True))
-    if options:
-        state.statement = state.statement.options(*options)
+    return tuple(options)
 
 
 def get_or_404(model: type, object_id, *options):
