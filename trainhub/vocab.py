@@ -64,6 +64,14 @@ def label(vocabulary: dict, code: str | None) -> str:
     return str(vocabulary.get(code, code))
 
 
+def labels(vocabulary: dict) -> dict[str, str]:
+    """Return {code: label} in the request's language, for a list that shows a label on every row.
+
+    Each lazy label is translated once here instead of once per row.
+    """
+    return {code: str(text) for code, text in vocabulary.items()}
+
+
 def choices(vocabulary: dict) -> list[SelectChoice]:
     """Return a select field's options: one per code, its lazy label shown in each request's language.
 

@@ -240,6 +240,28 @@ def test_filters_and_search_narrow_the_list(world, client):
     assert "李老师" in page and "张老师" not in page
 
 
+def _list_row(page: str, name: str) -> list[str]:
+    """The cells of the list row of the teacher called `name`, as text."""
+    row = page[page.rindex("<tr>", 0, page.index(f">{name}</a>")):]
+    row = row[:row.index("</tr>")]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", "<td" + cell)).strip() for cell in row.split("<td")[1:]]
+
+
+def test_a_list_row_shows_the_teachers_columns_in_the_users_language(world, client):
+    school = world["school_a"]
+    make_teacher(school, name="特岗丙", gender="female", employment_type="special_post", term_start=date(2023, 9, 1),
+                 term_end=date(2026, 8, 31), title="senior", key_teacher_level="county", status="retired",
+                 subject=make_subject("art", "美术", "Art"))
+    client = _signed_in(client, world, "county_officer")
+    cells = _list_row(client.get("/teachers/").get_data(as_text=True), "特岗丙")
+    assert cells[2:] == ["女", school.name, world["county_a"].name, "美术", "特岗 至 2026-08-31", "副高级职称",
+                         "县级骨干教师", "退休"]
+    client.post("/language/en", data={"next": "/"})
+    cells = _list_row(client.get("/teachers/").get_data(as_text=True), "特岗丙")
+    assert cells[2:] == ["Female", school.name, world["county_a"].name, "Art", "Special-post until 2026-08-31",
+                         "Senior title", "County-level key teacher", "Retired"]
+
+
 def test_the_list_is_paginated(world, client, app):
     app.config["PAGE_SIZE"] = 3
     for n in range(5):

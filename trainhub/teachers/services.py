@@ -5,13 +5,13 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from trainhub import audit, vocab
 from trainhub.errors import UserError
 from trainhub.extensions import db
-from trainhub.idnumber import InvalidIdNumber, parse
-from trainhub.schools.models import School, Subject
+from trainhub.idnumber import InvalidIdNumber, mask, parse
+from trainhub.schools.models import School, Subject, Unit
 from trainhub.scoping import unscoped
 from trainhub.teachers.models import Teacher
 
@@ -115,13 +115,43 @@ def sorted_teacher_ids(filters: TeacherFilters) -> sa.Select:
     return query.order_by(*order, Teacher.id)
 
 
-def load_teachers(ids: list[int]) -> list[Teacher]:
-    """Load teachers with their school, county and subject in one query, in the order of `ids`."""
+@dataclass(frozen=True)
+class TeacherListRow:
+    """One line of the teacher list: the columns it shows, the ID number already masked."""
+
+    id: int
+    name: str
+    id_number_masked: str
+    gender: str
+    school_name: str | None
+    county_name: str | None
+    subject_name_zh: str | None
+    subject_name_en: str | None
+    employment_type: str
+    term_end: date | None
+    title: str
+    key_teacher_level: str
+    status: str
+
+    def subject_name(self, locale: str) -> str | None:
+        return self.subject_name_en if locale.startswith("en") else self.subject_name_zh
+
+
+def load_teachers(ids: list[int]) -> list[TeacherListRow]:
+    """Load the list's columns of these teachers, with school, county and subject names, in the order of `ids`.
+
+    One query of the shown columns: building whole Teacher, School, Unit and Subject objects
+    for 50 rows cost more than the query itself.
+    """
     if not ids:
         return []
-    query = (sa.select(Teacher).where(Teacher.id.in_(ids))
-             .options(joinedload(Teacher.school).joinedload(School.county), joinedload(Teacher.subject)))
-    by_id = {teacher.id: teacher for teacher in db.session.scalars(query)}
+    county = aliased(Unit)
+    query = (sa.select(Teacher.id, Teacher.name, Teacher.id_number, Teacher.gender, School.name, county.name,
+                       Subject.name_zh, Subject.name_en, Teacher.employment_type, Teacher.term_end, Teacher.title,
+                       Teacher.key_teacher_level, Teacher.status)
+             .outerjoin(School, Teacher.school_id == School.id).outerjoin(county, School.county_id == county.id)
+             .outerjoin(Subject, Teacher.subject_id == Subject.id).where(Teacher.id.in_(ids)))
+    by_id = {row[0]: TeacherListRow(row[0], row[1], mask(row[2]), *row[3:]) for row in db.session.execute(query)}
     return [by_id[teacher_id] for teacher_id in ids if teacher_id in by_id]
 
 
