@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import Request, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import ImmutableMultiDict
 
 from trainhub.extensions import db, login_manager
@@ -61,8 +62,14 @@ def init_app(app) -> None:
     @login_manager.user_loader
     def _load_user(user_id: str):
         from trainhub.accounts.models import User
+        from trainhub.schools.models import School
+        from trainhub.teachers.models import Teacher
 
-        return db.session.scalars(sa.select(User).where(User.id == int(user_id))).first()
+        # With what scope_for reads, so the user and their scope come in one query, not two or three.
+        query = sa.select(User).where(User.id == int(user_id)).options(
+            joinedload(User.unit), joinedload(User.school).joinedload(School.county),
+            joinedload(User.teacher).joinedload(Teacher.school).joinedload(School.county))
+        return db.session.scalars(query).first()
 
     @app.before_request
     def _scope_the_session():
