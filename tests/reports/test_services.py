@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import make_school, make_subject, make_teacher
+from tests.conftest import make_school, make_subject, make_teacher, make_unit
 from tests.reports.conftest import YEAR, add_hours, approved_run
 from trainhub.extensions import db
 from trainhub.reports import services
@@ -21,6 +21,38 @@ def test_quota_completion_by_county_counts_persons_and_person_times(completions)
     assert (county_b.persons, county_b.person_times) == (0, 0)  # 2023 and evidence do not count
     assert (report.total.persons, report.total.target) == (2, 10)
     assert report.level == "unit"
+
+
+def test_quota_completion_for_a_province_adds_up_its_counties_into_prefectures(completions):
+    # A second prefecture with a county, a teacher and a completion: its own row, nothing of the first's.
+    other = make_unit("prefecture", completions["province"], code="623000", name="甘南藏族自治州")
+    other_county = make_unit("county", other, code="623001", name="合作市")
+    add_hours(make_teacher(make_school(other_county, locality="urban"), name="赵老师"), "county", 20, date(YEAR, 6, 1))
+    db.session.flush()
+    report = services.quota_completion(completions["province"], YEAR)
+    assert report.level == "unit"
+    rows = {row.name: row for row in report.rows}
+    assert set(rows) == {"临夏回族自治州", "甘南藏族自治州"}
+    linxia, gannan = rows["临夏回族自治州"], rows["甘南藏族自治州"]
+    assert (linxia.code, linxia.teachers, linxia.persons, linxia.person_times, linxia.rural_persons) == \
+        ("622900", 3, 2, 3, 1)
+    assert linxia.hours == 130 and linxia.target == 10
+    assert (gannan.code, gannan.teachers, gannan.persons, gannan.rural_persons, gannan.hours) == ("623000", 1, 1, 0, 20)
+    assert (report.total.teachers, report.total.persons) == (4, 3)
+    # Seen from one county, the province's report has that county's prefecture only, with its figures.
+    set_scope(db.session, Scope(unit_path=completions["county_b"].path, home_path=completions["county_b"].path))
+    report = services.quota_completion(completions["province"], YEAR)
+    assert [(row.name, row.teachers, row.persons) for row in report.rows] == [("临夏回族自治州", 1, 0)]
+
+
+def test_quota_completion_counts_a_teacher_who_left_as_trained_but_not_as_active(completions):
+    completions["urban_teacher"].status = "left"
+    db.session.flush()
+    report = services.quota_completion(completions["county_a"], YEAR)
+    urban = next(row for row in report.rows if row.name == "临夏县城关小学")
+    assert (urban.teachers, urban.persons, urban.person_times) == (0, 1, 1)
+    by_teacher = services.quota_completion(completions["county_a"], YEAR, school=completions["urban"])
+    assert [(row.name, row.teachers, row.persons) for row in by_teacher.rows] == [("王老师", 0, 1)]
 
 
 def test_quota_completion_for_one_tier(completions):

@@ -49,7 +49,10 @@ def _under(unit: Unit):
 def _grouping(unit: Unit, school: School | None):
     """Return (key column, name column, joins) that group teachers by the level below unit or school.
 
-    `joins(select)` adds the joins (from Teacher) and the filter to the unit or school.
+    `joins(select)` adds the joins (from Teacher) and the filter to the unit or school. Below a
+    prefecture or province the key is the county, and the rows are summed into the units below
+    afterwards (`_sum_into_child_units`): joining units on their paths in the grouped query misled
+    the planner into nested loops over every teacher.
     """
     if school is not None:
         def joins(select):
@@ -59,12 +62,13 @@ def _grouping(unit: Unit, school: School | None):
         def joins(select):
             return select.join(School, Teacher.school_id == School.id).where(School.county_id == unit.id)
         return School.id, School.name, joins
-    county, child = aliased(Unit), aliased(Unit)
+
+    county = aliased(Unit)
 
     def joins(select):
         return (select.join(School, Teacher.school_id == School.id).join(county, School.county_id == county.id)
-                .join(child, sa.and_(child.parent_id == unit.id, county.path.startswith(child.path))))
-    return child.id, child.name, joins
+                .where(county.path.startswith(unit.path)))
+    return county.id, county.name, joins
 
 
 # ---- 1. training-quota completion ------------------------------------------------------------
@@ -113,31 +117,41 @@ class QuotaCompletion:
 def quota_completion(unit: Unit, year: int, tier: str = ALL_TIERS, school: School | None = None) -> QuotaCompletion:
     """Target against achievement for the units (or schools, or teachers) below `unit` (or `school`).
 
-    Three grouped queries: completions, headcount, targets. Persons are distinct teachers with a
-    completion of the tier in the year; they add up across rows because a teacher has one school.
+    One grouped query for headcount and completions together, one for the targets. Persons are
+    distinct teachers with a completion of the tier in the year; they add up across rows because a
+    teacher has one school.
     """
     key, name, joins = _grouping(unit, school)
     first, last = _year_range(year)
-    rural = School.locality == "rural"
-    completions = (sa.select(key, sa.func.count(sa.distinct(HoursRecord.teacher_id)), sa.func.count(HoursRecord.id),
-                             sa.func.count(sa.distinct(sa.case((rural, HoursRecord.teacher_id)))),
-                             sa.func.coalesce(sa.func.sum(HoursRecord.hours), 0))
-                   .select_from(Teacher).join(HoursRecord, HoursRecord.teacher_id == Teacher.id))
-    if school is not None:  # the rural flag needs the school even when grouping by teacher
-        completions = completions.join(School, Teacher.school_id == School.id)
-    completions = joins(completions).where(HoursRecord.source == "completion", HoursRecord.day.between(first, last))
+    # One row per teacher who completed: counting those rows needs no DISTINCT (which sorted every
+    # completion of the year), and the headcount comes from the same pass over the teachers.
+    per_teacher = (sa.select(HoursRecord.teacher_id, sa.func.count().label("times"),
+                             sa.func.sum(HoursRecord.hours).label("hours"))
+                   .where(HoursRecord.source == "completion", HoursRecord.day.between(first, last)))
     if tier != ALL_TIERS:
-        completions = completions.where(HoursRecord.tier == tier)
-    headcount = joins(sa.select(key, name, sa.func.count(Teacher.id)).select_from(Teacher)
-                      .where(Teacher.status == "active")).group_by(key, name)
+        per_teacher = per_teacher.where(HoursRecord.tier == tier)
+    per_teacher = per_teacher.group_by(HoursRecord.teacher_id).subquery()
+    completed = per_teacher.c.teacher_id
+    figures = (sa.select(key, name, sa.func.count(sa.case((Teacher.status == "active", Teacher.id))),
+                         sa.func.count(completed), sa.func.coalesce(sa.func.sum(per_teacher.c.times), 0),
+                         sa.func.count(sa.case((School.locality == "rural", completed))),
+                         sa.func.coalesce(sa.func.sum(per_teacher.c.hours), 0))
+               .select_from(Teacher).outerjoin(per_teacher, completed == Teacher.id))
+    if school is not None:  # the rural flag needs the school even when grouping by teacher
+        figures = figures.join(School, Teacher.school_id == School.id)
+    figures = joins(figures).group_by(key, name)
 
     rows: dict[int, CompletionRow] = {}
-    for row_key, row_name, count in db.session.execute(headcount):
-        rows[row_key] = CompletionRow(row_key, row_name, teachers=count)
-    for row_key, persons, times, rural_persons, hours in db.session.execute(completions.group_by(key)):
-        row = rows.setdefault(row_key, CompletionRow(row_key, ""))
-        row.persons, row.person_times, row.rural_persons, row.hours = persons, times, rural_persons, float(hours)
-    _name_rows(rows, unit, school)
+    for row_key, row_name, teachers, persons, times, rural_persons, hours in db.session.execute(figures):
+        rows[row_key] = CompletionRow(row_key, row_name, teachers=teachers, persons=persons,
+                                      person_times=int(times), rural_persons=rural_persons, hours=float(hours))
+    level = child_kind(unit, school)
+    if level == "unit":
+        rows = _sum_into_child_units(rows, unit)
+    elif level == "school":
+        _code_rows(rows)
+    # A unit whose teachers all left and never completed has no row.
+    rows = {row_key: row for row_key, row in rows.items() if row.teachers or row.persons}
 
     total = CompletionRow(school.id if school else unit.id, school.name if school else unit.name,
                           school.code if school else unit.code,
@@ -146,7 +160,6 @@ def quota_completion(unit: Unit, year: int, tier: str = ALL_TIERS, school: Schoo
                           person_times=sum(row.person_times for row in rows.values()),
                           rural_persons=sum(row.rural_persons for row in rows.values()),
                           hours=sum(row.hours for row in rows.values()))
-    level = child_kind(unit, school)
     if school is None:
         unit_ids = [unit.id] + (list(rows) if level == "unit" else [])
         targets = db.session.execute(sa.select(TrainingTarget.unit_id, TrainingTarget.rural_only,
@@ -161,14 +174,38 @@ def quota_completion(unit: Unit, year: int, tier: str = ALL_TIERS, school: Schoo
     return QuotaCompletion(unit, school, year, tier, level, ordered, total)
 
 
-def _name_rows(rows: dict[int, CompletionRow], unit: Unit, school: School | None) -> None:
-    """Fill in codes (for drill-down links): one query for all rows."""
-    if school is not None or not rows:
+def _sum_into_child_units(by_county: dict[int, CompletionRow], unit: Unit) -> dict[int, CompletionRow]:
+    """Add up county rows into the units directly below `unit`, named and coded (for drill-down links).
+
+    One query for the units of the subtree; the Unit query is scoped, so a unit the viewer may not
+    see gets no row.
+    """
+    depth = unit.path.count("/")  # "/620000/622900/" -> 3; its children's paths have one more
+    units = db.session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.path)
+                               .where(Unit.path.startswith(unit.path), Unit.id != unit.id)).all()
+    children = {path: CompletionRow(unit_id, name, code) for unit_id, code, name, path in units
+                if path.count("/") == depth + 1}
+    path_of = {unit_id: path for unit_id, _code, _name, path in units}
+    rows: dict[int, CompletionRow] = {}
+    for county_id, county in by_county.items():
+        child = children.get("/".join(path_of.get(county_id, "").split("/")[:depth + 1]) + "/")
+        if child is None:
+            continue
+        child.teachers += county.teachers
+        child.persons += county.persons
+        child.person_times += county.person_times
+        child.rural_persons += county.rural_persons
+        child.hours += county.hours
+        rows[child.key] = child
+    return rows
+
+
+def _code_rows(rows: dict[int, CompletionRow]) -> None:
+    """Fill in school codes (for drill-down links): one query for all rows."""
+    if not rows:
         return
-    model = School if unit.kind == "county" else Unit
-    for row_id, code, name in db.session.execute(sa.select(model.id, model.code, model.name)
-                                                  .where(model.id.in_(list(rows)))):
-        rows[row_id].code, rows[row_id].name = code, name
+    for school_id, code in db.session.execute(sa.select(School.id, School.code).where(School.id.in_(list(rows)))):
+        rows[school_id].code = code
 
 
 @dataclass
