@@ -62,12 +62,13 @@ def init_app(app) -> None:
     @login_manager.user_loader
     def _load_user(user_id: str):
         from trainhub.accounts.models import User
-        from trainhub.schools.models import School
+        from trainhub.schools.models import School, Unit
         from trainhub.teachers.models import Teacher
 
-        # With what scope_for reads, so the user and their scope come in one query, not two or three.
+        # With what scope_for reads, so the user and their scope come in one query, not two or three;
+        # the unit above the user's own is in the reports' breadcrumb (and always within their scope).
         query = sa.select(User).where(User.id == int(user_id)).options(
-            joinedload(User.unit), joinedload(User.school).joinedload(School.county),
+            joinedload(User.unit).joinedload(Unit.parent), joinedload(User.school).joinedload(School.county),
             joinedload(User.teacher).joinedload(Teacher.school).joinedload(School.county))
         return db.session.scalars(query).first()
 

@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from trainhub import vocab
 from trainhub.extensions import db
@@ -77,8 +78,8 @@ def read_params(args, home_unit: Unit, home_school: School | None, today: date) 
             params.notices.append(str(_l("“%(value)s” is not a training tier; showing all tiers.", value=raw_tier)))
     raw_unit = (args.get("unit") or "").strip()
     if raw_unit and raw_unit != home_unit.code:
-        unit = db.session.scalars(sa.select(Unit).where(Unit.code == raw_unit,
-                                                        Unit.path.startswith(home_unit.path))).first()
+        unit = db.session.scalars(sa.select(Unit).where(Unit.code == raw_unit, Unit.path.startswith(home_unit.path))
+                                  .options(joinedload(Unit.parent))).first()  # the breadcrumb shows the parent
         if unit is None:
             params.notices.append(str(_l("There is no unit %(code)s within your reach; showing %(name)s.",
                                          code=raw_unit, name=home_unit.name)))
