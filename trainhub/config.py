@@ -55,8 +55,25 @@ def load_settings(app, overrides: dict | None) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _plan_every_statement(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def _plan_every_statement(config) -> None:
+    """Keep psycopg from preparing statements, so PostgreSQL plans each one for its parameters.
+
+    A statement run five times on a connection is prepared; after five more runs PostgreSQL may
+    keep one generic plan for it. The scope's criteria match unit paths with `LIKE $1 || '%'`,
+    which a generic plan cannot estimate (it expects one unit in place of a prefecture's), and the
+    quota report's grouped query went from about 0.1 s to over 20 s from its eleventh run on one
+    connection. Web requests rarely got there, since a rollback drops a connection's prepared
+    statements, but commands, jobs and benchmarks that run many queries between commits did.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _instance_secret(instance: Path) -> str:
