@@ -98,8 +98,9 @@ def _apply_scope(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*options)
 
 
-# Scopes are few (one per unit, school or teacher signed in) and the options hold no data,
-# only the criteria a scope's own values parametrise, so they are built once per scope.
+# The options depend on the scope's values alone and hold no data, so they are built once per
+# scope and kept for the 1,024 scopes used last: every unit and school of a province, while a
+# teacher's own scope may drop out and be built again.
 @lru_cache(maxsize=1024)
 def _criteria_options(scope: Scope) -> tuple:
     """Return the loader options that limit every scoped model to `scope`."""

@@ -64,9 +64,9 @@ def init_app(app) -> None:
         from trainhub.accounts.models import User
         from trainhub.schools.models import Unit
 
-        # Unit roles (all but school administrators and teachers) with the unit scope_for reads and
-        # the unit above it, shown in the reports' breadcrumb and always within their scope: one
-        # query instead of three. Joining the school and teacher chains too cost more than it saved.
+        # Unit roles (all but school administrators and teachers) come with the unit scope_for reads
+        # and the unit above it (the reports' breadcrumb; always within their scope), in one query
+        # instead of two or three. Joining the school and teacher chains too cost more than it saved.
         query = sa.select(User).where(User.id == int(user_id)).options(joinedload(User.unit).joinedload(Unit.parent))
         return db.session.scalars(query).first()
 
