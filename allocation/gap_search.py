@@ -11,12 +11,13 @@ place of demand v on v's teacher).
 
 The search may overload teachers: each period over a teacher's capacity costs
 that teacher's penalty weight, which starts near the capacity's price in the
-linear relaxation. After each descent the weights of overloaded teachers rise
-and, when every teacher fits, all fall, so the search oscillates around the
-boundary of feasible plans, where the good ones lie. A few tabu steps follow
-each descent (the best exchange even when it costs, without moving a demand
-back onto the teacher it just left), and after a long stall the search
-restarts from the best plan with a few demands moved at random. Each demand
+linear relaxation (never below a share of the price of one period). After each
+descent the weights of overloaded teachers rise and, when every teacher fits,
+all fall, so the search oscillates around the boundary of feasible plans,
+where the good ones lie. A few tabu steps follow each descent (the best
+exchange even when it costs, without moving a demand back onto the teacher it
+just left), and after a long stall the search restarts from the best plan with
+a few demands moved at random. Each demand
 considers only its most promising teachers (smallest reduced costs).
 
 The kernels keep their whole state in arrays and run a given number of rounds,
@@ -43,7 +44,15 @@ PENALTY_START = 1.2
 # fits, every weight by (1 - PENALTY_LOWER).
 PENALTY_RAISE = 0.1
 PENALTY_LOWER = 0.1
-PENALTY_FLOOR = 1e-3
+# Until the search has found a plan within capacities the weights rise faster, up to doubling:
+# on large instances a round takes a good part of a second, and a slow rise spent the time limit
+# overloading a few teachers by a period or two.
+PENALTY_RAISE_UNTIL_FEASIBLE = 1.0
+# No weight starts or falls below this share of the price of one period, taken as the mean cost
+# over the mean resource use of the usable pairs: where the relaxation prices every capacity near
+# zero (loose capacities on average, tight for a few), weights near zero would let the search
+# overload teachers for thousands of rounds.
+PENALTY_FLOOR_SHARE = 0.1
 PENALTY_CEILING = 1e12
 # Tabu steps after each descent, and how many steps a moved demand may not return.
 TABU_STEPS = 5
@@ -210,7 +219,8 @@ def _record_if_best(cost, capacity, assignment, load, best, counters):
 @njit(cache=True, nogil=True)
 def _run(cost, weight, cost_by_job, weight_by_job, capacity, candidates, candidate_count, assignment, load,
          penalty, members, member_count, position, best, counters, forbid_agent, forbid_until,
-         label, pred, stamp, chain, member_weight, excess_now, rounds, seed, stall_rounds, perturb_share):
+         label, pred, stamp, chain, member_weight, excess_now, rounds, seed, stall_rounds, perturb_share,
+         penalty_floor):
     """Run rounds of descent, weight update and tabu steps; the state lives in the arrays."""
     agent_count, job_count = cost.shape
     np.random.seed(seed)
@@ -233,12 +243,13 @@ def _run(cost, weight, cost_by_job, weight_by_job, capacity, candidates, candida
             largest_excess = max(largest_excess, _excess(load[agent], capacity[agent]))
         if largest_excess == 0:
             for agent in range(agent_count):
-                penalty[agent] = max(penalty[agent] * (1.0 - PENALTY_LOWER), PENALTY_FLOOR)
+                penalty[agent] = max(penalty[agent] * (1.0 - PENALTY_LOWER), penalty_floor)
         else:
+            raise_by = PENALTY_RAISE if counters[BEST_COST] >= 0 else PENALTY_RAISE_UNTIL_FEASIBLE
             for agent in range(agent_count):
                 excess = _excess(load[agent], capacity[agent])
                 if excess > 0:
-                    penalty[agent] = min(penalty[agent] * (1.0 + PENALTY_RAISE * excess / largest_excess),
+                    penalty[agent] = min(penalty[agent] * (1.0 + raise_by * excess / largest_excess),
                                          PENALTY_CEILING)
 
         # Tabu steps: the best exchange even when it costs, and its jobs may not move straight back
@@ -324,7 +335,8 @@ def exchange_search(
         position[job] = member_count[agent]
         member_count[agent] += 1
     prices = np.asarray(prices, dtype=float)
-    floor = max(1e-6, 0.1 * float(prices.mean())) if prices.size else 1.0
+    period_price = float(cost[usable].mean()) / max(1.0, float(weight[usable].mean()))
+    floor = PENALTY_FLOOR_SHARE * max(period_price, float(prices.mean()) if prices.size else 0.0, EPSILON)
     penalty = PENALTY_START * np.maximum(prices, floor)
     best = assignment.copy()
     counters = np.array([0, -1, 0, 0], dtype=np.int64)
@@ -344,7 +356,7 @@ def exchange_search(
         began = time.perf_counter()
         _run(cost, weight, cost_by_job, weight_by_job, capacity, candidates, count, assignment, load, penalty,
              members, member_count, position, best, counters, forbid_agent, forbid_until, label, pred, stamp,
-             chain, member_weight, excess_now, rounds, slice_seed, stall_rounds, perturb_share)
+             chain, member_weight, excess_now, rounds, slice_seed, stall_rounds, perturb_share, floor)
         slice_seed += 1
         if publish is not None and counters[BEST_COST] >= 0 and counters[BEST_COST] != published:
             published = int(counters[BEST_COST])

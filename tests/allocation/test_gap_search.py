@@ -172,3 +172,17 @@ def test_unusable_pairs_are_never_used():
     found = exchange_search(cost, weight, np.array([3, 3]), usable, np.where(usable, 0.0, np.inf), np.ones(2),
                             np.zeros(3, dtype=int), time.perf_counter() + 0.2)
     assert found.tolist() == [0, 1, 0]
+
+
+def test_a_search_whose_relaxation_prices_nothing_still_reaches_a_plan_within_capacities():
+    # All twelve jobs start on the cheaper teacher, six over its capacity; each move to the other
+    # costs 1. With every capacity priced at zero the weights start from the price of one period
+    # (here 1.5 x 0.1 x 1.2) and must rise above 1 within the few rounds of three slices.
+    cost = np.array([[1] * 12, [2] * 12], dtype=np.int64)
+    weight = np.ones((2, 12), dtype=np.int64)
+    slices = iter(range(3))
+    plan = exchange_search(cost, weight, np.array([6, 6]), np.ones((2, 12), dtype=bool), np.zeros((2, 12)),
+                           np.zeros(2), np.zeros(12, dtype=np.int64), time.perf_counter() + 60,
+                           stop=lambda: next(slices, None) is None)
+    assert plan is not None
+    assert np.bincount(plan, minlength=2).tolist() == [6, 6]
