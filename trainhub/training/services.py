@@ -1194,6 +1194,12 @@ def nominee_rows(programme: Programme, q: str = "", school_id: int | None = None
             .order_by(Teacher.school_id, Teacher.name, Teacher.id))
 
 
+def teachers_to_nominate(ids: list[int]) -> list[Teacher]:
+    """Load the ticked teachers the user may see, with the school and county their eligibility is checked on."""
+    return db.session.scalars(sa.select(Teacher).where(Teacher.id.in_(ids))
+                              .options(joinedload(Teacher.school).joinedload(School.county))).all()
+
+
 def nominee_school_options() -> list[sa.Row]:
     """Return (id, name) of the first 500 schools the user may see, by name, for the page's filter."""
     return db.session.execute(sa.select(School.id, School.name).order_by(School.name).limit(500)).all()

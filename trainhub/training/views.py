@@ -245,17 +245,17 @@ def nominate(programme_id: int):
     q, school_id = request.args.get("q", "").strip(), request.args.get("school_id", type=int)
     if request.method == "POST":
         ids = [int(value) for value in request.form.getlist("teacher_id") if value.isdigit()]
-        teachers = db.session.scalars(sa.select(Teacher).where(Teacher.id.in_(ids))).all()
+        teachers = services.teachers_to_nominate(ids)
         if not teachers:
             flash(_("Tick at least one teacher."), "danger")
         else:
             outcomes = services.nominate(programme, teachers, current_user, date.today())
+            # Worded before the commit, which expires the enrolments and teachers they name.
+            messages = [(str(outcome.problem), "danger") if outcome.problem
+                        else (_outcome_message(outcome.enrolment), "success") for outcome in outcomes]
             db.session.commit()
-            for outcome in outcomes:
-                if outcome.problem:
-                    flash(str(outcome.problem), "danger")
-                else:
-                    flash(_outcome_message(outcome.enrolment), "success")
+            for message, category in messages:
+                flash(message, category)
             return redirect(url_for("training.nominate", programme_id=programme_id, q=q or None,
                                     school_id=school_id))
     page = paginate_rows(services.nominee_rows(programme, q, school_id),
