@@ -55,3 +55,12 @@ def test_scopes_taken_in_turn_each_see_their_own_rows(world):
     for path, name in ((county_a, "张老师"), (county_b, "李老师"), (county_a, "张老师"), (county_b, "李老师")):
         set_scope(db.session, Scope(unit_path=path, home_path=path))
         assert _visible(Teacher, Teacher.name) == {name}
+
+
+def test_counts_over_a_subquery_of_ids_are_scoped(world):
+    # The lists count `SELECT count(*) FROM (SELECT teacher.id ...)`: the criteria reach into the subquery.
+    set_scope(db.session, Scope(unit_path=world["county_a"].path, home_path=world["county_a"].path))
+    ids = sa.select(Teacher.id).where(Teacher.status == "active").subquery()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ids)) == 1
+    names = sa.select(School.id, School.name).order_by(School.name)
+    assert [name for _id, name in db.session.execute(names)] == ["临夏县第一小学"]

@@ -15,6 +15,12 @@ class RowPagination(SelectPagination):
         select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return list(self._query_args["session"].execute(select).all())
 
+    def _query_count(self) -> int:
+        if self._query_args["count_select"] is None:
+            return super()._query_count()
+        counted = self._query_args["count_select"].order_by(None).subquery()
+        return self._query_args["session"].scalar(sa.select(sa.func.count()).select_from(counted))
+
 
 class IdPagination(Pagination):
     """Page over ids, then load only that page's objects.
@@ -37,9 +43,13 @@ def _page_args() -> dict:
             "error_out": False}
 
 
-def paginate_rows(select) -> RowPagination:
-    """Return the requested page (?page=, PAGE_SIZE rows) of a multi-column select."""
-    return RowPagination(select=select, session=db.session(), **_page_args())
+def paginate_rows(select, count: sa.Select | None = None) -> RowPagination:
+    """Return the requested page (?page=, PAGE_SIZE rows) of a multi-column select.
+
+    `count` is the same selection of ids alone, without the joins only the columns need; it
+    defaults to the whole select.
+    """
+    return RowPagination(select=select, count_select=count, session=db.session(), **_page_args())
 
 
 def paginate(select):

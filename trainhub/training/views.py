@@ -13,8 +13,8 @@ from trainhub.exchange import flow
 from trainhub.exchange.forms import ConfirmForm
 from trainhub.extensions import db
 from trainhub.i18n import current_language
-from trainhub.pagination import paginate
-from trainhub.schools.models import School, Subject, Unit
+from trainhub.pagination import paginate, paginate_rows
+from trainhub.schools.models import Subject, Unit
 from trainhub.scoping import get_or_404
 from trainhub.spreadsheets import SpreadsheetRefused
 from trainhub.teachers.models import Teacher
@@ -245,23 +245,23 @@ def nominate(programme_id: int):
     q, school_id = request.args.get("q", "").strip(), request.args.get("school_id", type=int)
     if request.method == "POST":
         ids = [int(value) for value in request.form.getlist("teacher_id") if value.isdigit()]
-        teachers = db.session.scalars(sa.select(Teacher).where(Teacher.id.in_(ids))).all()
+        teachers = services.teachers_to_nominate(ids)
         if not teachers:
             flash(_("Tick at least one teacher."), "danger")
         else:
             outcomes = services.nominate(programme, teachers, current_user, date.today())
+            # Worded before the commit, which expires the enrolments and teachers they name.
+            messages = [(str(outcome.problem), "danger") if outcome.problem
+                        else (_outcome_message(outcome.enrolment), "success") for outcome in outcomes]
             db.session.commit()
-            for outcome in outcomes:
-                if outcome.problem:
-                    flash(str(outcome.problem), "danger")
-                else:
-                    flash(_outcome_message(outcome.enrolment), "success")
+            for message, category in messages:
+                flash(message, category)
             return redirect(url_for("training.nominate", programme_id=programme_id, q=q or None,
                                     school_id=school_id))
-    page = paginate(services.teacher_filter_list(programme, q, school_id))
-    schools = db.session.scalars(sa.select(School).order_by(School.name).limit(500)).all()
+    page = paginate_rows(services.nominee_rows(programme, q, school_id),
+                         count=services.nominee_ids(programme, q, school_id))
     return render_template("training/nominate.html", programme=programme, page=page, q=q, school_id=school_id,
-                           schools=schools)
+                           schools=services.nominee_school_options())
 
 
 @bp.route("/enrolments/<int:enrolment_id>/approve", methods=["POST"])
