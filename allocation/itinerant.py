@@ -14,11 +14,12 @@ Solving uses both cores:
 3. Beside it the knapsack relaxation (allocation.gap_bound), started from the
    relaxation's demand prices, raises the bound, which proves many plans
    optimal outright, and tells per pair how much any plan using it costs.
-4. Branch and cut (HiGHS) then looks, among the pairs that could still be in
-   a plan cheaper than the best known, for one strictly cheaper: finding none
-   proves the best known optimal. When it cannot settle that in its share of
-   the time, a second exchange search takes the core, and branch and cut gets
-   a last turn with what the searches found.
+4. That core then alternates stretches of a second exchange search (from the
+   best plan so far) with a few attempts to find a plan strictly cheaper than
+   the best known, whose failure proves it optimal: a set partitioning program
+   over the agent plans the knapsack prices leave near the bound when they are
+   few, otherwise branch and cut (HiGHS) on the pairs that could still be in
+   such a plan when they are few.
 
 `optimal` is claimed only on a proof.
 """
@@ -326,17 +327,10 @@ def _solve_mip(cost, weight, capacity, usable, upper, seconds):
     "infeasible" then means that none is that cheap.
     """
     agent_count, job_count = cost.shape
-    agents, jobs = np.nonzero(usable)
+    agents, jobs, assign_rows, capacity_rows = _model_rows(weight, usable)
     if not np.isin(np.arange(job_count), jobs).all():
         return "infeasible", None, None
-    columns = np.arange(len(agents))
     pair_cost = cost[agents, jobs].astype(float)
-    # Each job is assigned exactly once.
-    assign_rows = sparse.csr_matrix((np.ones(len(agents)), (jobs, columns)), shape=(job_count, len(agents)))
-    # Each agent's resource use stays within its capacity.
-    capacity_rows = sparse.csr_matrix(
-        (weight[agents, jobs].astype(float), (agents, columns)), shape=(agent_count, len(agents))
-    )
     constraints = [LinearConstraint(assign_rows, 1.0, 1.0), LinearConstraint(capacity_rows, -np.inf, capacity.astype(float))]
     if upper is not None:
         # No costlier than the bound asked for.
@@ -392,18 +386,23 @@ def _round_relaxation(fractional, usable) -> np.ndarray:
     return np.argmax(np.where(usable, fractional, -1.0), axis=0).astype(np.int64)
 
 
+def _model_rows(weight, usable):
+    """Return the usable pairs (agents, jobs) and the model's rows over them: assignment and capacity."""
+    agent_count, job_count = usable.shape
+    agents, jobs = np.nonzero(usable)
+    columns = np.arange(len(agents))
+    # Each job is assigned exactly once.
+    assign_rows = sparse.csr_matrix((np.ones(len(agents)), (jobs, columns)), shape=(job_count, len(agents)))
+    # Each agent's resource use stays within its capacity.
+    capacity_rows = sparse.csr_matrix((weight[agents, jobs].astype(float), (agents, columns)),
+                                      shape=(agent_count, len(agents)))
+    return agents, jobs, assign_rows, capacity_rows
+
+
 def _solve_relaxation(cost, weight, capacity, usable) -> _Relaxation | None:
     """Solve the linear relaxation; None when even it has no solution."""
     agent_count, job_count = cost.shape
-    agents, jobs = np.nonzero(usable)
-    pair_count = len(agents)
-    columns = np.arange(pair_count)
-    # Each job is assigned exactly once.
-    assign_rows = sparse.csr_matrix((np.ones(pair_count), (jobs, columns)), shape=(job_count, pair_count))
-    # Each agent's resource use stays within its capacity.
-    capacity_rows = sparse.csr_matrix(
-        (weight[agents, jobs].astype(float), (agents, columns)), shape=(agent_count, pair_count)
-    )
+    agents, jobs, assign_rows, capacity_rows = _model_rows(weight, usable)
     result = linprog(
         cost[agents, jobs].astype(float),
         A_ub=capacity_rows,
