@@ -9,11 +9,13 @@ export TRAINHUB_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/demo.sqlite
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The itinerant solver's kernels are compiled once, into the on-disk cache, so no solve pays for it.
+# The engine's compiled kernels (the itinerant solver's and the warm network simplex) are compiled
+# once, into the on-disk cache, so no solve pays for it.
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m allocation.itinerant --compile
+	$(BIN)/python -c 'from allocation.simplex import compile_kernels; compile_kernels()'
 
 demo: install
 	mkdir -p instance

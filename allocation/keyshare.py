@@ -14,6 +14,9 @@ otherwise a cutting-plane search in a trust region finds both. Every bound is co
 exact integers from an optimal flow, and each level is integral, so an assignment that meets
 the rounded bound is proven optimal without branching.
 
+Every flow of these searches is on the one network under slightly changed costs, so each is
+solved by the network simplex from the last optimal tree (allocation.simplex).
+
 Assignments come from the flows, and from choosing, by a small integer program, which cycles
 of the difference between two flows to apply (every such choice is again a flow). When the
 second level's bound stays below the best assignment, the reduced costs of the best priced
@@ -36,6 +39,7 @@ from allocation.eligibility import Eligibility
 from allocation.flow import CoverageNetwork
 from allocation.mip import _largest_total, objective_levels
 from allocation.rules import LinearRule
+from allocation.simplex import WarmFlow
 
 # Cutting-plane rounds for the second level before handing over to the integer program.
 MAX_CUTTING_ROUNDS = 30
@@ -106,6 +110,9 @@ class _Pricing:
         self.fixed = (int(self.weight[locked].sum()), int(self.share[elig.cand[locked]].sum()),
                       int(self.low[locked].sum()))
         self.flows = 0
+        # The searches solve this network many times under costs that change a little: each
+        # solve starts from the last optimal tree.
+        self.warm: WarmFlow | None = None
 
     def levels(self, arc_flow: np.ndarray) -> Levels:
         weight, share, low = self.fixed
@@ -119,8 +126,11 @@ class _Pricing:
     def solve(self, weight_price: int, low_price: int, share_price: int) -> Levels:
         """Return the flow minimising low_price * low - weight_price * weight - share_price * share."""
         self.flows += 1
-        arc_flow = self.network.solve_arcs(low_price * self.arc_low - weight_price * self.arc_weight
-                                           - share_price * self.arc_share)
+        network = self.network
+        if self.warm is None:
+            self.warm = WarmFlow(network.tail, network.head, network.capacity, network.supply)
+        arc_flow = None if network.infeasible else self.warm.solve(
+            low_price * self.arc_low - weight_price * self.arc_weight - share_price * self.arc_share)
         if arc_flow is None:
             raise RuntimeError("the coverage network lost its assignment under new costs")
         return self.levels(arc_flow)
