@@ -581,7 +581,7 @@ def solve_key_share(elig: Eligibility, network: CoverageNetwork, side: list[Line
         recent = dual.flows[-COMBINED_FLOWS:]
         for base in [best, dual.flow]:
             for other in recent:
-                if other is not base:
+                if other is not base and best.low > low_ceiling:
                     best = _better(best, _combine(pricing, base, other, weight_bound))
     if low_ceiling is not None and best.low <= low_ceiling:
         return ShareOutcome("optimal", best, weight_bound, low_ceiling, proof, pricing.flows)
