@@ -32,6 +32,18 @@ def _expand_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(starts, lengths) + (np.arange(total, dtype=np.int64) - row_offsets)
 
 
+def _is_listed(sorted_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Tell, per code, whether it is in sorted_codes (sorted, without repeats).
+
+    The codes of candidate-post pairs span candidates x posts, too wide for a lookup table, so
+    each is found by binary search: faster than sorting them with the list as np.isin does.
+    """
+    if len(sorted_codes) == 0:
+        return np.zeros(len(codes), dtype=bool)
+    found = np.minimum(np.searchsorted(sorted_codes, codes), len(sorted_codes) - 1)
+    return sorted_codes[found] == codes
+
+
 def _code_counts(post_codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Return, per wanted code, how many posts carry it."""
     ordered = np.sort(post_codes)
@@ -169,12 +181,13 @@ def pair_masks(arrays: Arrays, cand: np.ndarray, post: np.ndarray, dist: np.ndar
     teaches = np.isin(cand * arrays.n_keys + arrays.post_key[post], arrays.cand_key_codes)
     county = ~arrays.cand_has_counties[cand] | np.isin(
         cand * len(arrays.counties) + arrays.post_county[post], arrays.cand_county_codes)
-    preferred = ~arrays.cand_has_prefs[cand] | np.isin(cand * n_posts + post, arrays.pref_codes)
+    pair_codes = cand * n_posts + post
+    preferred = ~arrays.cand_has_prefs[cand] | _is_listed(arrays.pref_codes, pair_codes)
     not_home = arrays.post_school[post] != arrays.cand_home[cand]
     limit = arrays.cand_limit_km[cand]
     with np.errstate(invalid="ignore"):
         near = np.isnan(limit) | np.isnan(dist) | (dist <= limit + 1e-9)
-    allowed = ~np.isin(cand * n_posts + post, arrays.forbidden_codes)
+    allowed = ~_is_listed(arrays.forbidden_codes, pair_codes)
     return FilterMasks(teaches, county, preferred, not_home, near, allowed)
 
 

@@ -16,6 +16,8 @@ from allocation.envy import outcome_pair, outcome_ranks, post_occupancy
 
 # Pairs expanded at most to diagnose entities without any eligible partner.
 DIAGNOSIS_PAIR_LIMIT = 3_000_000
+# The eligibility conditions in the order the diagnosis applies them, then "none" for an owner that passes all.
+FAILURE_CODES = ("county", "listed", "home", "distance", "forbidden", "none")
 FLAG_WORDS = {"key_aid_county": "key-aid county", "relocation_site": "relocation-site", "small_rural": "small rural"}
 
 
@@ -51,43 +53,45 @@ class _Diagnosis:
         self.problem, self.elig, self.arrays = problem, elig, elig.arrays
 
     def _first_failure(self, cand: np.ndarray, post: np.ndarray, owner: np.ndarray, owners: np.ndarray) -> dict:
-        """Return, per owner, the code of the first condition that empties its list of pairs."""
-        # Distances are computed only for the pairs the earlier conditions keep.
+        """Return, per owner, the code of the first condition that empties its list of pairs.
+
+        Conditions are applied in order; an owner's list empties at the condition after the
+        furthest any of its pairs gets, so one count per pair and one maximum per owner say it.
+        """
         masks = pair_masks(self.arrays, cand, post, np.full(len(cand), np.nan))
-        failure, alive = {}, np.ones(len(cand), dtype=bool)
-        for code, mask in (("county", masks.county), ("listed", masks.preferred), ("home", masks.not_home),
-                           ("distance", None), ("forbidden", masks.allowed)):
+        passed = np.zeros(len(cand), dtype=np.int64)
+        alive = np.ones(len(cand), dtype=bool)
+        for mask in (masks.county, masks.preferred, masks.not_home, None, masks.allowed):
             if mask is None:
+                # Distances are computed only for the pairs the earlier conditions keep.
                 kept = np.nonzero(alive)[0]
-                mask = np.ones(len(cand), dtype=bool)
+                mask = np.zeros(len(cand), dtype=bool)
                 mask[kept] = pair_masks(self.arrays, cand[kept], post[kept],
                                         pair_distances(self.arrays, cand[kept], post[kept])).near
-            before = np.unique(owner[alive])
             alive &= mask
-            after = np.unique(owner[alive])
-            for o in np.setdiff1d(before, after).tolist():
-                failure.setdefault(o, code)
-        for o in owners.tolist():
-            failure.setdefault(o, "none")
-        return failure
+            passed += alive
+        furthest = np.zeros(int(owners.max()) + 1 if len(owners) else 0, dtype=np.int64)
+        np.maximum.at(furthest, owner, passed)
+        return dict(zip(owners.tolist(), [FAILURE_CODES[k] for k in furthest[owners].tolist()]))
 
     def posts(self, posts: np.ndarray) -> dict[int, str]:
         """Return why each post in posts has no eligible candidate."""
         arrays = self.arrays
         codes = arrays.cand_key_codes
         key_cand, key_of = codes // arrays.n_keys, codes % arrays.n_keys
-        order = np.argsort(key_of, kind="stable")
-        starts = np.searchsorted(key_of[order], np.arange(arrays.n_keys + 1))
         post_keys = arrays.post_key[posts]
-        lengths = starts[post_keys + 1] - starts[post_keys]
-        failure = {p: "qualified" for p in posts[lengths == 0].tolist()}
-        rest = lengths > 0
-        if lengths[rest].sum() > DIAGNOSIS_PAIR_LIMIT:
+        teachers = np.bincount(key_of, minlength=arrays.n_keys)[post_keys]
+        failure = {p: "qualified" for p in posts[teachers == 0].tolist()}
+        rest = teachers > 0
+        if teachers[rest].sum() > DIAGNOSIS_PAIR_LIMIT:
             failure.update({p: "none" for p in posts[rest].tolist()})
             return failure
-        rows = _expand_ranges(starts[post_keys[rest]], lengths[rest])
-        cand = key_cand[order[rows]]
-        post = np.repeat(posts[rest], lengths[rest])
+        # Pairs run candidate by candidate, so that looking them up in codes sorted by candidate stays local.
+        by_key = np.argsort(post_keys, kind="stable")
+        starts = np.searchsorted(post_keys[by_key], np.arange(arrays.n_keys + 1))
+        lengths = starts[key_of + 1] - starts[key_of]
+        post = posts[by_key[_expand_ranges(starts[key_of], lengths)]]
+        cand = np.repeat(key_cand, lengths)
         failure.update(self._first_failure(cand, post, post, posts[rest]))
         return failure
 
@@ -210,14 +214,17 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
     merit_position = np.empty(n_cand, dtype=np.int64)
     merit_position[np.lexsort((np.arange(n_cand), -arrays.cand_score))] = np.arange(1, n_cand + 1)
 
+    # The loops below read plain lists: indexing one is far cheaper than reading one element of an array.
+    better_count, better_full, better_higher = better_count.tolist(), better_full.tolist(), better_higher.tolist()
+    merit_position = merit_position.tolist()
     assignments = []
-    for pair in chosen.tolist():
-        c, p = int(elig.cand[pair]), int(elig.post[pair])
+    for c, p, rank, dist_km, pair_locked in zip(elig.cand[chosen].tolist(), elig.post[chosen].tolist(),
+                                                elig.rank[chosen].tolist(), elig.dist_km[chosen].tolist(),
+                                                is_locked[chosen].tolist()):
         candidate, post = problem.candidates[c], problem.posts[p]
         reasons = []
-        if is_locked[pair]:
+        if pair_locked:
             reasons.append(Reason("locked by rule", "locked", {}))
-        rank = int(elig.rank[pair])
         if candidate.preferences is None:
             reasons.append(Reason("accepts any eligible post", "no_preferences", {}))
         elif rank == 1:
@@ -229,8 +236,8 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
             kind, flags = _post_kind(problem, p)
             reasons.append(Reason(f"only eligible candidate for {kind}", "only_eligible_candidate",
                                   {"post": post.id, "flags": flags}))
-        if better_count[c]:
-            k = int(better_count[c])
+        k = better_count[c]
+        if k:
             if better_higher[c] == k:
                 reasons.append(Reason(f"{_plural(k, 'preferred post')} taken by higher scores", "preferred_taken_by_higher",
                                       {"count": k}))
@@ -239,12 +246,11 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
             else:
                 reasons.append(Reason(f"placed here to fill a weight-{post.weight} post", "placed_for_coverage",
                                       {"weight": post.weight}))
-        if merit and not is_locked[pair]:
-            position = int(merit_position[c])
+        if merit and not pair_locked:
+            position = merit_position[c]
             reasons.append(Reason(f"chose in score order, position {position}", "score_order",
                                   {"position": position}))
-        assignments.append(Assignment(candidate.id, post.id, rank, None if elig.dist_km[pair] < 0
-                                      else int(elig.dist_km[pair]), tuple(reasons)))
+        assignments.append(Assignment(candidate.id, post.id, rank, None if dist_km < 0 else dist_km, tuple(reasons)))
 
     unfilled_posts = np.nonzero(free > 0)[0]
     empty_posts = unfilled_posts[post_eligible[unfilled_posts] == 0]
