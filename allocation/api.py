@@ -16,7 +16,6 @@ from allocation.errors import ProblemError
 from allocation.explain import explain
 from allocation.flow import CoverageNetwork, FlowOutcome, lexicographic_flow, solve_coverage
 from allocation.io import parse_problem, result_to_document
-from allocation.keyshare import solve_key_share
 from allocation.merit import solve_merit
 from allocation.mip import DEFAULT_TIME_LIMIT, _largest_total, objective_levels, solve_coverage_program
 from allocation.rules import LinearRule, locked_pairs, send_bounds, side_rules
@@ -81,6 +80,9 @@ def _coverage_under_rules(elig: Eligibility, network: CoverageNetwork, flow: Flo
         return _Covered(flow.chosen, "min_cost_flow", "optimal", None)
     limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
     started = time.perf_counter()
+    # The priced share is imported where it is used: with the linear programming library it brings that
+    # takes about 0.35 s, a sixth of a province-scale coverage solve, which never needs it.
+    from allocation.keyshare import solve_key_share
     priced = solve_key_share(elig, network, side, flow.arc_flow, limit) if flow is not None else None
     if priced is not None and priced.status == "infeasible":
         return _Covered(np.zeros(0, dtype=np.int64), "lagrangian_flow", "infeasible", None)
