@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocation.domain import Assignment, Problem, Reason, Unassigned, Unfilled
-from allocation.eligibility import Eligibility, _expand_ranges, pair_distances, pair_masks
+from allocation.eligibility import Eligibility, _expand_ranges, _is_listed, pair_distances, pair_masks
 from allocation.envy import outcome_pair, outcome_ranks, post_occupancy
 
 # Pairs expanded at most to diagnose entities without any eligible partner.
@@ -52,11 +52,13 @@ class _Diagnosis:
     def __init__(self, problem: Problem, elig: Eligibility):
         self.problem, self.elig, self.arrays = problem, elig, elig.arrays
 
-    def _first_failure(self, cand: np.ndarray, post: np.ndarray, owner: np.ndarray, owners: np.ndarray) -> dict:
+    def _first_failure(self, cand: np.ndarray, post: np.ndarray, owner: np.ndarray, owners: np.ndarray,
+                       reached: np.ndarray | None = None) -> dict:
         """Return, per owner, the code of the first condition that empties its list of pairs.
 
         Conditions are applied in order; an owner's list empties at the condition after the
         furthest any of its pairs gets, so one count per pair and one maximum per owner say it.
+        reached gives, per owner, how many conditions its pairs not among cand and post are known to pass.
         """
         masks = pair_masks(self.arrays, cand, post, np.full(len(cand), np.nan))
         passed = np.zeros(len(cand), dtype=np.int64)
@@ -72,7 +74,8 @@ class _Diagnosis:
             passed += alive
         furthest = np.zeros(int(owners.max()) + 1 if len(owners) else 0, dtype=np.int64)
         np.maximum.at(furthest, owner, passed)
-        return dict(zip(owners.tolist(), [FAILURE_CODES[k] for k in furthest[owners].tolist()]))
+        furthest = furthest[owners] if reached is None else np.maximum(furthest[owners], reached)
+        return dict(zip(owners.tolist(), [FAILURE_CODES[k] for k in furthest.tolist()]))
 
     def posts(self, posts: np.ndarray) -> dict[int, str]:
         """Return why each post in posts has no eligible candidate."""
@@ -86,13 +89,25 @@ class _Diagnosis:
         if teachers[rest].sum() > DIAGNOSIS_PAIR_LIMIT:
             failure.update({p: "none" for p in posts[rest].tolist()})
             return failure
-        # Pairs run candidate by candidate, so that looking them up in codes sorted by candidate stays local.
+        # A candidate who lists posts and names no county passes the county condition on every post
+        # of a key it teaches, and the listing only on the posts it lists: only those pairs are
+        # diagnosed, and its others are known to stop at the listing. The rest run candidate by
+        # candidate, so that looking them up in codes sorted by candidate stays local.
+        listing = arrays.cand_has_prefs[key_cand] & ~arrays.cand_has_counties[key_cand]
         by_key = np.argsort(post_keys, kind="stable")
         starts = np.searchsorted(post_keys[by_key], np.arange(arrays.n_keys + 1))
-        lengths = starts[key_of + 1] - starts[key_of]
-        post = posts[by_key[_expand_ranges(starts[key_of], lengths)]]
-        cand = np.repeat(key_cand, lengths)
-        failure.update(self._first_failure(cand, post, post, posts[rest]))
+        open_cand, open_key = key_cand[~listing], key_of[~listing]
+        lengths = starts[open_key + 1] - starts[open_key]
+        open_post = posts[by_key[_expand_ranges(starts[open_key], lengths)]]
+        pref_cand, pref_post = arrays.pref_codes // arrays.n_posts, arrays.pref_codes % arrays.n_posts
+        diagnosed = np.zeros(arrays.n_posts, dtype=bool)
+        diagnosed[posts] = True
+        listed = (diagnosed[pref_post] & ~arrays.cand_has_counties[pref_cand]
+                  & _is_listed(codes, pref_cand * arrays.n_keys + arrays.post_key[pref_post]))
+        cand = np.concatenate([np.repeat(open_cand, lengths), pref_cand[listed]])
+        post = np.concatenate([open_post, pref_post[listed]])
+        reached = (np.bincount(key_of[listing], minlength=arrays.n_keys)[post_keys[rest]] > 0).astype(np.int64)
+        failure.update(self._first_failure(cand, post, post, posts[rest], reached))
         return failure
 
     def candidates(self, cands: np.ndarray) -> dict[int, str]:
