@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -23,6 +24,20 @@ def _codes(values, vocabulary: dict[str, int]) -> np.ndarray:
     return np.fromiter((vocabulary[v] for v in values), dtype=np.int64, count=len(values))
 
 
+def _flatten(lists, lookup) -> tuple[np.ndarray, np.ndarray]:
+    """Return lookup(item) for the items of every list, concatenated, and the length of each list."""
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    values = np.fromiter(map(lookup, chain.from_iterable(lists)), dtype=np.int64, count=int(lengths.sum()))
+    return values, lengths
+
+
+def _listed_posts(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (candidate, post, rank) for every post a candidate lists, in candidate then preference order."""
+    post, count = _flatten([c.preferences or () for c in problem.candidates], problem.post_index.__getitem__)
+    first = np.repeat(np.cumsum(count) - count, count)
+    return np.repeat(np.arange(len(count)), count), post, np.arange(1, len(post) + 1) - first
+
+
 def _expand_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Concatenate arange(start, start + length) for every row, without a Python loop."""
     total = int(lengths.sum())
@@ -30,6 +45,18 @@ def _expand_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     row_offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
     return np.repeat(starts, lengths) + (np.arange(total, dtype=np.int64) - row_offsets)
+
+
+def _is_listed(sorted_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Tell, per code, whether it is in sorted_codes (sorted, without repeats).
+
+    The codes of candidate-post pairs span candidates x posts, too wide for a lookup table, so
+    each is found by binary search: faster than sorting them with the list as np.isin does.
+    """
+    if len(sorted_codes) == 0:
+        return np.zeros(len(codes), dtype=bool)
+    found = np.minimum(np.searchsorted(sorted_codes, codes), len(sorted_codes) - 1)
+    return sorted_codes[found] == codes
 
 
 def _code_counts(post_codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -98,15 +125,21 @@ def encode(problem: Problem) -> Arrays:
     post_school = _codes([p.school for p in posts], school_index)
     post_key = _codes([p.subject for p in posts], subjects) * n_stages + _codes([p.stage for p in posts], stages)
 
-    key_codes, county_codes, pref_codes = [], [], []
-    for c, candidate in enumerate(candidates):
-        stage_codes = [stages[s] for s in candidate.stages if s in stages]
-        for subject in candidate.subjects:
-            if subject in subjects:
-                key_codes.extend(c * n_keys + subjects[subject] * n_stages + st for st in stage_codes)
-        county_codes.extend(c * len(counties) + counties[k] for k in candidate.counties if k in counties)
-        if candidate.preferences:
-            pref_codes.extend(c * n_posts + post_index[p] for p in candidate.preferences)
+    # Every (subject, stage) a candidate teaches, among those the posts ask for: each of its subjects
+    # with each of its stages; a subject or stage no post asks for is coded -1 and dropped.
+    subject_of, subject_count = _flatten([c.subjects for c in candidates], lambda s: subjects.get(s, -1))
+    stage_of, stage_count = _flatten([c.stages for c in candidates], lambda s: stages.get(s, -1))
+    subject_cand = np.repeat(np.arange(len(candidates)), subject_count)
+    pairings = stage_count[subject_cand]
+    key_cand, key_subject = np.repeat(subject_cand, pairings), np.repeat(subject_of, pairings)
+    key_stage = stage_of[_expand_ranges((np.cumsum(stage_count) - stage_count)[subject_cand], pairings)]
+    taught = (key_subject >= 0) & (key_stage >= 0)
+    key_codes = key_cand[taught] * n_keys + key_subject[taught] * n_stages + key_stage[taught]
+    county_of, county_count = _flatten([c.counties for c in candidates], lambda k: counties.get(k, -1))
+    county_cand = np.repeat(np.arange(len(candidates)), county_count)
+    county_codes = county_cand[county_of >= 0] * len(counties) + county_of[county_of >= 0]
+    pref_cand, pref_post, _ = _listed_posts(problem)
+    pref_codes = pref_cand * n_posts + pref_post
     forbidden = [problem.candidate_index[f.candidate] * n_posts + post_index[f.post] for f in problem.rules.forbidden]
 
     rule_limit = problem.rules.max_distance_km
@@ -128,9 +161,9 @@ def encode(problem: Problem) -> Arrays:
         cand_limit_km=limit.astype(float) if len(candidates) else np.zeros(0),
         cand_has_prefs=np.array([c.preferences is not None for c in candidates], dtype=bool),
         cand_has_counties=np.array([bool(c.counties) for c in candidates], dtype=bool),
-        cand_key_codes=np.unique(np.array(key_codes, dtype=np.int64)),
-        cand_county_codes=np.unique(np.array(county_codes, dtype=np.int64)),
-        pref_codes=np.unique(np.array(pref_codes, dtype=np.int64)),
+        cand_key_codes=np.unique(key_codes),
+        cand_county_codes=np.unique(county_codes),
+        pref_codes=np.unique(pref_codes),
         forbidden_codes=np.unique(np.array(forbidden, dtype=np.int64)),
     )
 
@@ -169,12 +202,13 @@ def pair_masks(arrays: Arrays, cand: np.ndarray, post: np.ndarray, dist: np.ndar
     teaches = np.isin(cand * arrays.n_keys + arrays.post_key[post], arrays.cand_key_codes)
     county = ~arrays.cand_has_counties[cand] | np.isin(
         cand * len(arrays.counties) + arrays.post_county[post], arrays.cand_county_codes)
-    preferred = ~arrays.cand_has_prefs[cand] | np.isin(cand * n_posts + post, arrays.pref_codes)
+    pair_codes = cand * n_posts + post
+    preferred = ~arrays.cand_has_prefs[cand] | _is_listed(arrays.pref_codes, pair_codes)
     not_home = arrays.post_school[post] != arrays.cand_home[cand]
     limit = arrays.cand_limit_km[cand]
     with np.errstate(invalid="ignore"):
         near = np.isnan(limit) | np.isnan(dist) | (dist <= limit + 1e-9)
-    allowed = ~np.isin(cand * n_posts + post, arrays.forbidden_codes)
+    allowed = ~_is_listed(arrays.forbidden_codes, pair_codes)
     return FilterMasks(teaches, county, preferred, not_home, near, allowed)
 
 
@@ -211,16 +245,10 @@ class Eligibility:
 def build_eligibility(problem: Problem, arrays: Arrays | None = None) -> Eligibility:
     """List every eligible pair without testing every candidate against every post."""
     arrays = arrays or encode(problem)
-    post_index = problem.post_index
     n_keys = arrays.n_keys
 
     # Candidates with preferences: only the listed posts are candidates for eligibility.
-    pref_cand, pref_post, pref_rank = [], [], []
-    for c, candidate in enumerate(problem.candidates):
-        if candidate.preferences:
-            pref_cand.extend([c] * len(candidate.preferences))
-            pref_post.extend(post_index[p] for p in candidate.preferences)
-            pref_rank.extend(range(1, len(candidate.preferences) + 1))
+    pref_cand, pref_post, pref_rank = _listed_posts(problem)
 
     # Candidates without preferences: every post of a (subject, stage) they teach, looked up by key,
     # and by (key, county) when they name counties, so the pairs listed are close to the pairs kept.
@@ -253,9 +281,9 @@ def build_eligibility(problem: Problem, arrays: Arrays | None = None) -> Eligibi
     listed = np.lexsort((open_post, arrays.post_key[open_post], open_cand))
     open_cand, open_post = open_cand[listed], open_post[listed]
 
-    cand = np.concatenate([np.array(pref_cand, dtype=np.int64), open_cand])
-    post = np.concatenate([np.array(pref_post, dtype=np.int64), open_post])
-    rank = np.concatenate([np.array(pref_rank, dtype=np.int64), np.zeros(len(open_cand), dtype=np.int64)])
+    cand = np.concatenate([pref_cand, open_cand])
+    post = np.concatenate([pref_post, open_post])
+    rank = np.concatenate([pref_rank, np.zeros(len(open_cand), dtype=np.int64)])
     dist = pair_distances(arrays, cand, post)
     keep = pair_masks(arrays, cand, post, dist).all()
     cand, post, rank, dist = cand[keep], post[keep], rank[keep], dist[keep]

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocation.domain import Assignment, Problem, Reason, Unassigned, Unfilled
-from allocation.eligibility import Eligibility, _expand_ranges, pair_distances, pair_masks
+from allocation.eligibility import Eligibility, _expand_ranges, _is_listed, pair_distances, pair_masks
 from allocation.envy import outcome_pair, outcome_ranks, post_occupancy
 
 # Pairs expanded at most to diagnose entities without any eligible partner.
 DIAGNOSIS_PAIR_LIMIT = 3_000_000
+# The eligibility conditions in the order the diagnosis applies them, then "none" for an owner that passes all.
+FAILURE_CODES = ("county", "listed", "home", "distance", "forbidden", "none")
 FLAG_WORDS = {"key_aid_county": "key-aid county", "relocation_site": "relocation-site", "small_rural": "small rural"}
 
 
@@ -50,45 +52,62 @@ class _Diagnosis:
     def __init__(self, problem: Problem, elig: Eligibility):
         self.problem, self.elig, self.arrays = problem, elig, elig.arrays
 
-    def _first_failure(self, cand: np.ndarray, post: np.ndarray, owner: np.ndarray, owners: np.ndarray) -> dict:
-        """Return, per owner, the code of the first condition that empties its list of pairs."""
-        # Distances are computed only for the pairs the earlier conditions keep.
+    def _first_failure(self, cand: np.ndarray, post: np.ndarray, owner: np.ndarray, owners: np.ndarray,
+                       reached: np.ndarray | None = None) -> dict:
+        """Return, per owner, the code of the first condition that empties its list of pairs.
+
+        Conditions are applied in order; an owner's list empties at the condition after the
+        furthest any of its pairs gets, so one count per pair and one maximum per owner say it.
+        reached gives, per owner, how many conditions its pairs not among cand and post are known to pass.
+        """
         masks = pair_masks(self.arrays, cand, post, np.full(len(cand), np.nan))
-        failure, alive = {}, np.ones(len(cand), dtype=bool)
-        for code, mask in (("county", masks.county), ("listed", masks.preferred), ("home", masks.not_home),
-                           ("distance", None), ("forbidden", masks.allowed)):
+        passed = np.zeros(len(cand), dtype=np.int64)
+        alive = np.ones(len(cand), dtype=bool)
+        for mask in (masks.county, masks.preferred, masks.not_home, None, masks.allowed):
             if mask is None:
+                # Distances are computed only for the pairs the earlier conditions keep.
                 kept = np.nonzero(alive)[0]
-                mask = np.ones(len(cand), dtype=bool)
+                mask = np.zeros(len(cand), dtype=bool)
                 mask[kept] = pair_masks(self.arrays, cand[kept], post[kept],
                                         pair_distances(self.arrays, cand[kept], post[kept])).near
-            before = np.unique(owner[alive])
             alive &= mask
-            after = np.unique(owner[alive])
-            for o in np.setdiff1d(before, after).tolist():
-                failure.setdefault(o, code)
-        for o in owners.tolist():
-            failure.setdefault(o, "none")
-        return failure
+            passed += alive
+        furthest = np.zeros(int(owners.max()) + 1 if len(owners) else 0, dtype=np.int64)
+        np.maximum.at(furthest, owner, passed)
+        furthest = furthest[owners] if reached is None else np.maximum(furthest[owners], reached)
+        return dict(zip(owners.tolist(), [FAILURE_CODES[k] for k in furthest.tolist()]))
 
     def posts(self, posts: np.ndarray) -> dict[int, str]:
         """Return why each post in posts has no eligible candidate."""
         arrays = self.arrays
         codes = arrays.cand_key_codes
         key_cand, key_of = codes // arrays.n_keys, codes % arrays.n_keys
-        order = np.argsort(key_of, kind="stable")
-        starts = np.searchsorted(key_of[order], np.arange(arrays.n_keys + 1))
         post_keys = arrays.post_key[posts]
-        lengths = starts[post_keys + 1] - starts[post_keys]
-        failure = {p: "qualified" for p in posts[lengths == 0].tolist()}
-        rest = lengths > 0
-        if lengths[rest].sum() > DIAGNOSIS_PAIR_LIMIT:
+        teachers = np.bincount(key_of, minlength=arrays.n_keys)[post_keys]
+        failure = {p: "qualified" for p in posts[teachers == 0].tolist()}
+        rest = teachers > 0
+        if teachers[rest].sum() > DIAGNOSIS_PAIR_LIMIT:
             failure.update({p: "none" for p in posts[rest].tolist()})
             return failure
-        rows = _expand_ranges(starts[post_keys[rest]], lengths[rest])
-        cand = key_cand[order[rows]]
-        post = np.repeat(posts[rest], lengths[rest])
-        failure.update(self._first_failure(cand, post, post, posts[rest]))
+        # A candidate who lists posts and names no county passes the county condition on every post
+        # of a key it teaches, and the listing only on the posts it lists: only those pairs are
+        # diagnosed, and its others are known to stop at the listing. The rest run candidate by
+        # candidate, so that looking them up in codes sorted by candidate stays local.
+        listing = arrays.cand_has_prefs[key_cand] & ~arrays.cand_has_counties[key_cand]
+        by_key = np.argsort(post_keys, kind="stable")
+        starts = np.searchsorted(post_keys[by_key], np.arange(arrays.n_keys + 1))
+        open_cand, open_key = key_cand[~listing], key_of[~listing]
+        lengths = starts[open_key + 1] - starts[open_key]
+        open_post = posts[by_key[_expand_ranges(starts[open_key], lengths)]]
+        pref_cand, pref_post = arrays.pref_codes // arrays.n_posts, arrays.pref_codes % arrays.n_posts
+        diagnosed = np.zeros(arrays.n_posts, dtype=bool)
+        diagnosed[posts] = True
+        listed = (diagnosed[pref_post] & ~arrays.cand_has_counties[pref_cand]
+                  & _is_listed(codes, pref_cand * arrays.n_keys + arrays.post_key[pref_post]))
+        cand = np.concatenate([np.repeat(open_cand, lengths), pref_cand[listed]])
+        post = np.concatenate([open_post, pref_post[listed]])
+        reached = (np.bincount(key_of[listing], minlength=arrays.n_keys)[post_keys[rest]] > 0).astype(np.int64)
+        failure.update(self._first_failure(cand, post, post, posts[rest], reached))
         return failure
 
     def candidates(self, cands: np.ndarray) -> dict[int, str]:
@@ -210,14 +229,17 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
     merit_position = np.empty(n_cand, dtype=np.int64)
     merit_position[np.lexsort((np.arange(n_cand), -arrays.cand_score))] = np.arange(1, n_cand + 1)
 
+    # The loops below read plain lists: indexing one is far cheaper than reading one element of an array.
+    better_count, better_full, better_higher = better_count.tolist(), better_full.tolist(), better_higher.tolist()
+    merit_position = merit_position.tolist()
     assignments = []
-    for pair in chosen.tolist():
-        c, p = int(elig.cand[pair]), int(elig.post[pair])
+    for c, p, rank, dist_km, pair_locked in zip(elig.cand[chosen].tolist(), elig.post[chosen].tolist(),
+                                                elig.rank[chosen].tolist(), elig.dist_km[chosen].tolist(),
+                                                is_locked[chosen].tolist()):
         candidate, post = problem.candidates[c], problem.posts[p]
         reasons = []
-        if is_locked[pair]:
+        if pair_locked:
             reasons.append(Reason("locked by rule", "locked", {}))
-        rank = int(elig.rank[pair])
         if candidate.preferences is None:
             reasons.append(Reason("accepts any eligible post", "no_preferences", {}))
         elif rank == 1:
@@ -229,8 +251,8 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
             kind, flags = _post_kind(problem, p)
             reasons.append(Reason(f"only eligible candidate for {kind}", "only_eligible_candidate",
                                   {"post": post.id, "flags": flags}))
-        if better_count[c]:
-            k = int(better_count[c])
+        k = better_count[c]
+        if k:
             if better_higher[c] == k:
                 reasons.append(Reason(f"{_plural(k, 'preferred post')} taken by higher scores", "preferred_taken_by_higher",
                                       {"count": k}))
@@ -239,12 +261,11 @@ def explain(problem: Problem, elig: Eligibility, chosen: np.ndarray, locked: np.
             else:
                 reasons.append(Reason(f"placed here to fill a weight-{post.weight} post", "placed_for_coverage",
                                       {"weight": post.weight}))
-        if merit and not is_locked[pair]:
-            position = int(merit_position[c])
+        if merit and not pair_locked:
+            position = merit_position[c]
             reasons.append(Reason(f"chose in score order, position {position}", "score_order",
                                   {"position": position}))
-        assignments.append(Assignment(candidate.id, post.id, rank, None if elig.dist_km[pair] < 0
-                                      else int(elig.dist_km[pair]), tuple(reasons)))
+        assignments.append(Assignment(candidate.id, post.id, rank, None if dist_km < 0 else dist_km, tuple(reasons)))
 
     unfilled_posts = np.nonzero(free > 0)[0]
     empty_posts = unfilled_posts[post_eligible[unfilled_posts] == 0]

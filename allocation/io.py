@@ -24,6 +24,9 @@ RESULT_FORMAT = "trainhub-allocation-result/1"
 
 
 def _is_number(value) -> bool:
+    # JSON numbers arrive as float or int: those are told apart before the slower test against Real.
+    if type(value) is float or type(value) is int:
+        return math.isfinite(value)
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -123,9 +126,9 @@ def _parse_candidate(item: dict, position: int, seen: set[str], schools: set[str
     preferences = None
     if item.get("preferences") is not None:
         preferences = _string_list(item, "preferences", "candidate", candidate_id)
-        for post_id in preferences:
-            if post_id not in posts:
-                raise ProblemError(f"candidate {candidate_id}: field 'preferences' names unknown post '{post_id}'")
+        if not posts.issuperset(preferences):
+            unknown = next(post_id for post_id in preferences if post_id not in posts)
+            raise ProblemError(f"candidate {candidate_id}: field 'preferences' names unknown post '{unknown}'")
         if len(set(preferences)) != len(preferences):
             raise ProblemError(f"candidate {candidate_id}: field 'preferences' lists a post twice")
     counties = _string_list(item, "counties", "candidate", candidate_id, optional=True)

@@ -10,8 +10,9 @@ from matching.games import HospitalResident
 
 from allocation import solve_document
 from allocation.cpsat import solve_envy_program
-from allocation.eligibility import build_eligibility, haversine_km
+from allocation.eligibility import _is_listed, build_eligibility, haversine_km
 from allocation.envy import count_justified_envy
+from allocation.explain import explain
 from allocation.factories import random_problem
 from allocation.flow import solve_coverage
 from allocation.io import parse_problem
@@ -267,3 +268,93 @@ def test_folded_levels_match_staged_levels(seed):
     if folded.status == "optimal":
         for level, coefs, _ in objective_levels(elig, fold=False):
             assert int(coefs[folded.chosen].sum()) == int(coefs[staged.chosen].sum()), level
+
+
+def naive_first_failure(problem, pairs) -> str:
+    """Apply the eligibility conditions in the diagnosis order to qualified pairs; name the one that empties them."""
+    forbidden = {(f.candidate, f.post) for f in problem.rules.forbidden}
+
+    def near(candidate, post) -> bool:
+        limits = [x for x in (candidate.max_distance_km, problem.rules.max_distance_km) if x is not None]
+        if not limits or candidate.home_school is None:
+            return True
+        a = problem.schools[problem.school_index[candidate.home_school]]
+        b = problem.schools[problem.school_index[post.school]]
+        return float(haversine_km(a.lat, a.lon, b.lat, b.lon)) <= min(limits) + 1e-9
+
+    conditions = [
+        ("county", lambda c, p: not c.counties or problem.schools[problem.school_index[p.school]].county in c.counties),
+        ("listed", lambda c, p: c.preferences is None or p.id in c.preferences),
+        ("home", lambda c, p: c.home_school != p.school),
+        ("distance", near),
+        ("forbidden", lambda c, p: (c.id, p.id) not in forbidden),
+    ]
+    for code, holds in conditions:
+        pairs = [(c, p) for c, p in pairs if holds(c, p)]
+        if not pairs:
+            return code
+    return "none"
+
+
+POST_CODES = {"qualified": "no_qualified_candidate", "county": "county_not_accepted", "listed": "not_in_preferences",
+              "home": "own_school_only", "distance": "no_candidate_within_distance", "forbidden": "forbidden_by_rule",
+              "none": "no_eligible_candidate"}
+CANDIDATE_CODES = {"qualified": "no_matching_post", "county": "county_not_accepted", "home": "own_school_only",
+                   "distance": "no_post_within_distance", "forbidden": "forbidden_by_rule", "listed": "no_eligible_post",
+                   "none": "no_eligible_post"}
+
+
+def test_diagnosis_of_empty_lists_matches_the_definition():
+    seen = set()
+    for seed in range(150):
+        rng = random.Random(seed)
+        doc = random_problem(seed, 8, 6, with_preferences=rng.random() < 0.5)
+        for candidate in doc["candidates"]:
+            candidate["max_distance_km"] = rng.choice([None, None, 20, 60])
+        doc["rules"] = {"max_distance_km": rng.choice([None, 40, 90]),
+                        "forbidden": [{"candidate": c["id"], "post": p["id"]} for c in doc["candidates"]
+                                      for p in doc["posts"] if rng.random() < 0.2]}
+        problem = parse_problem(doc)
+        elig = build_eligibility(problem)
+        nothing = np.zeros(0, dtype=np.int64)
+        explained = explain(problem, elig, nothing, nothing)
+        eligible_posts = set(elig.post.tolist())
+        eligible_cands = set(elig.cand.tolist())
+
+        def teaches(candidate, post) -> bool:
+            return post.subject in candidate.subjects and post.stage in candidate.stages
+
+        expected = {}
+        for p, post in enumerate(problem.posts):
+            if post.seats > 0 and p not in eligible_posts:
+                pairs = [(c, post) for c in problem.candidates if teaches(c, post)]
+                expected[post.id] = POST_CODES[naive_first_failure(problem, pairs) if pairs else "qualified"]
+        found = {u.post: u.reasons[0].code for u in explained.unfilled if u.post in expected}
+        assert found == expected, seed
+        seen.update(expected.values())
+
+        expected = {}
+        for c, candidate in enumerate(problem.candidates):
+            if c in eligible_cands:
+                continue
+            if candidate.preferences == ():
+                expected[candidate.id] = "no_preferences_listed"
+                continue
+            posts = [p for p in problem.posts if teaches(candidate, p)
+                     and (candidate.preferences is None or p.id in candidate.preferences)]
+            pairs = [(candidate, p) for p in posts]
+            expected[candidate.id] = CANDIDATE_CODES[naive_first_failure(problem, pairs) if pairs else "qualified"]
+        found = {u.candidate: u.reasons[0].code for u in explained.unassigned if u.candidate in expected}
+        assert found == expected, seed
+        seen.update(expected.values())
+    # The random problems reach every condition, so a wrong order or count would show.
+    assert {"no_qualified_candidate", "county_not_accepted", "not_in_preferences", "own_school_only",
+            "no_candidate_within_distance", "forbidden_by_rule", "no_post_within_distance", "no_matching_post",
+            "no_preferences_listed"} <= seen
+
+
+def test_listed_codes_are_found_by_binary_search():
+    listed = np.array([3, 7], dtype=np.int64)
+    codes = np.array([0, 3, 5, 7, 9], dtype=np.int64)
+    assert _is_listed(listed, codes).tolist() == [False, True, False, True, False]
+    assert _is_listed(np.zeros(0, dtype=np.int64), codes).tolist() == [False] * 5
