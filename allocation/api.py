@@ -226,6 +226,10 @@ def _read(path: str) -> dict:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise ProblemError(f"problem file {path}: not JSON (line {error.lineno}, column {error.colno})") from None
+    except ValueError:
+        raise ProblemError(f"problem file {path}: holds a number too long to read") from None
+    except RecursionError:
+        raise ProblemError(f"problem file {path}: nested too deeply to read") from None
 
 
 def run_solve_command(path: str, time_limit: float | None, out: str | None) -> int:

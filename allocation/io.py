@@ -23,15 +23,36 @@ PROBLEM_FORMAT = "trainhub-allocation/1"
 RESULT_FORMAT = "trainhub-allocation-result/1"
 
 
+# Seats, weights and source-school bounds are at most this: far above any real school or
+# programme, and small enough that the engine's 64-bit arithmetic on them stays exact.
+LARGEST_COUNT = 10**9
+
+
 def _is_number(value) -> bool:
-    # JSON numbers arrive as float or int: those are told apart before the slower test against Real.
-    if type(value) is float or type(value) is int:
+    # JSON numbers arrive as float or int: floats are told apart before the slower test against Real.
+    if type(value) is float:
         return math.isfinite(value)
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond the range of floating point
+        return False
 
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_count(value, least: int) -> bool:
+    """Tell whether value is an integer from least to LARGEST_COUNT."""
+    return _is_int(value) and least <= value <= LARGEST_COUNT
+
+
+def _shown(value) -> str:
+    """Return value as a message shows it: a long one cut short."""
+    text = repr(value) if not _is_int(value) or abs(value) < 10**30 else "a number of more than 30 digits"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _where(entity: str, item_id) -> str:
@@ -63,7 +84,7 @@ def _optional_number(obj: dict, key: str, entity: str, item_id=None, *, low: flo
         raise ProblemError(f"{_where(entity, item_id)}: field '{key}' must be a number or null")
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise ProblemError(f"{_where(entity, item_id)}: field '{key}' must be {bounds}, got {value}")
+        raise ProblemError(f"{_where(entity, item_id)}: field '{key}' must be {bounds}, got {_shown(value)}")
     return float(value)
 
 
@@ -108,11 +129,13 @@ def _parse_post(item: dict, position: int, seen: set[str], schools: set[str]) ->
     subject = _string(item, "subject", "post", post_id)
     stage = _string(item, "stage", "post", post_id)
     seats = item.get("seats")
-    if not _is_int(seats) or seats < 0:
-        raise ProblemError(f"post {post_id}: field 'seats' must be a non-negative integer, got {seats!r}")
+    if not _is_count(seats, 0):
+        raise ProblemError(f"post {post_id}: field 'seats' must be an integer from 0 to {LARGEST_COUNT}, "
+                           f"got {_shown(seats)}")
     weight = item.get("weight", 1)
-    if not _is_int(weight) or weight <= 0:
-        raise ProblemError(f"post {post_id}: field 'weight' must be a positive integer, got {weight!r}")
+    if not _is_count(weight, 1):
+        raise ProblemError(f"post {post_id}: field 'weight' must be an integer from 1 to {LARGEST_COUNT}, "
+                           f"got {_shown(weight)}")
     return Post(post_id, school, subject, stage, seats, weight)
 
 
@@ -182,8 +205,9 @@ def _parse_source_schools(rules: dict, schools: set[str]) -> tuple[SourceSchoolB
         limits = []
         for key in ("min_out", "max_out"):
             limit = item.get(key)
-            if limit is not None and (not _is_int(limit) or limit < 0):
-                raise ProblemError(f"rules.source_schools {school}: field '{key}' must be a non-negative integer")
+            if limit is not None and not _is_count(limit, 0):
+                raise ProblemError(f"rules.source_schools {school}: field '{key}' must be an integer from 0 to "
+                                   f"{LARGEST_COUNT}, got {_shown(limit)}")
             limits.append(limit)
         if limits[0] is not None and limits[1] is not None and limits[0] > limits[1]:
             raise ProblemError(f"rules.source_schools {school}: field 'min_out' exceeds 'max_out'")
@@ -196,13 +220,13 @@ def parse_problem(doc) -> Problem:
     if not isinstance(doc, dict):
         raise ProblemError("problem: the document must be a JSON object")
     if doc.get("format") != PROBLEM_FORMAT:
-        raise ProblemError(f"problem: field 'format' must be '{PROBLEM_FORMAT}', got {doc.get('format')!r}")
+        raise ProblemError(f"problem: field 'format' must be '{PROBLEM_FORMAT}', got {_shown(doc.get('format'))}")
     kind = doc.get("kind", "special_post")
     if kind not in KINDS:
-        raise ProblemError(f"problem: field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise ProblemError(f"problem: field 'kind' must be one of {', '.join(KINDS)}, got {_shown(kind)}")
     mechanism = doc.get("mechanism")
     if mechanism not in MECHANISMS:
-        raise ProblemError(f"problem: field 'mechanism' must be one of {', '.join(MECHANISMS)}, got {mechanism!r}")
+        raise ProblemError(f"problem: field 'mechanism' must be one of {', '.join(MECHANISMS)}, got {_shown(mechanism)}")
 
     school_ids: set[str] = set()
     schools = tuple(_parse_school(item, i, school_ids)

@@ -40,6 +40,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from allocation.errors import ProblemError
+from allocation.io import LARGEST_COUNT
 
 DOCUMENT_FORMAT = "trainhub-itinerant/1"
 RESULT_FORMAT = "trainhub-itinerant-result/1"
@@ -360,9 +361,19 @@ def _solve_mip(cost, weight, capacity, usable, upper, seconds):
 
 def _as_arrays(costs, weights, capacities) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the shapes and integrality of the inputs and return them as arrays."""
-    capacity = np.asarray(capacities)
-    cost = np.asarray(costs)
-    weight = np.asarray(weights)
+    arrays = []
+    for name, values in (("capacities", capacities), ("costs", costs), ("weights", weights)):
+        too_large = ProblemError(f"{name}: values must be at most {LARGEST_COUNT} in size")
+        try:
+            arrays.append(np.asarray(values))
+            size = np.abs(arrays[-1].astype(float)) if arrays[-1].size else np.zeros(0)
+        except OverflowError:
+            raise too_large from None
+        except (ValueError, TypeError):
+            raise ProblemError(f"{name}: expected a table of integers") from None
+        if np.any(size > LARGEST_COUNT):
+            raise too_large
+    capacity, cost, weight = arrays
     agent_count = capacity.shape[0] if capacity.ndim == 1 else -1
     if capacity.ndim != 1:
         raise ProblemError("capacities: expected one number per agent")
@@ -467,6 +478,10 @@ def read_gap_file(path: str | Path) -> GapInstance:
             f"gap instance {path}: expected {expected} numbers for {agent_count} agents and "
             f"{job_count} jobs, found {len(numbers)}"
         )
+    too_large = next((position for position, number in enumerate(numbers, start=1) if abs(number) > LARGEST_COUNT),
+                     None)
+    if too_large is not None:
+        raise ProblemError(f"gap instance {path}: number {too_large} is larger than {LARGEST_COUNT}")
     body = np.asarray(numbers[2:], dtype=np.int64)
     block = agent_count * job_count
     costs = body[:block].reshape(agent_count, job_count)
@@ -659,8 +674,8 @@ def _is_int(value) -> bool:
 
 def _positive_number(travel: dict, key: str, default: float) -> float:
     value = travel.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ProblemError(f"travel.{key}: must be a positive number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LARGEST_COUNT:
+        raise ProblemError(f"travel.{key}: must be a positive number of at most {LARGEST_COUNT}")
     return float(value)
 
 

@@ -41,6 +41,20 @@ BAD_INPUTS = {
     "wrong type": (with_change(lambda d: d["candidates"][0].update(score="high")), "candidate T1: field 'score'"),
     "seats as text": (with_change(lambda d: d["posts"][0].update(seats="2")), "post P1: field 'seats'"),
     "not an object": ("[1, 2]", "JSON object"),
+    # Numbers beyond what floating point or 64-bit integers hold.
+    "score beyond floating point": (with_change(lambda d: d["candidates"][0].update(score=10**400)),
+                                    "candidate T1: field 'score' must be a number"),
+    "seats beyond 64 bits": (with_change(lambda d: d["posts"][0].update(seats=2**63)), "post P1: field 'seats'"),
+    "weight beyond the largest count": (with_change(lambda d: d["posts"][0].update(weight=10**9 + 1)),
+                                        "post P1: field 'weight' must be an integer from 1 to 1000000000"),
+    "source-school cap with 400 digits": (
+        with_change(lambda d: d["rules"].update(source_schools=[{"school": "S1", "max_out": 10**400}])),
+        "rules.source_schools S1: field 'max_out'"),
+    "distance limit beyond floating point": (
+        with_change(lambda d: d["candidates"][0].update(max_distance_km=10**400)),
+        "candidate T1: field 'max_distance_km' must be a number"),
+    "number too long to read": ('{"format": ' + "9" * 5000 + "}", "a number too long to read"),
+    "nested too deeply": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
 }
 
 

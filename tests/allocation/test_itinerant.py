@@ -122,6 +122,7 @@ def test_gap_command_prints_one_json_line():
         ("2 2\n1 2 3 4\n1 1 1 1\n", "expected 12 numbers"),
         ("0 3\n", "must be positive"),
         ("", "agent and job counts"),
+        ("1 1\n" + "9" * 40 + " 1 1\n", "number 3 is larger than 1000000000"),
     ],
 )
 def test_bad_gap_files_exit_with_status_2(tmp_path, content, message):
@@ -187,6 +188,11 @@ def test_document_form_explicit_travel_overrides_coordinates():
         ({"demands": [{"id": "D1", "school": "S1", "periods": 2}, {"id": "D1", "school": "S1", "periods": 2}]},
          "demand D1: duplicate id"),
         ({"travel": {"km_per_overhead_period": 0}}, "travel.km_per_overhead_period"),
+        # Numbers beyond 64-bit integers or floating point.
+        ({"teachers": [{"id": "M1", "capacity_periods": 10**400}]}, "capacities: values must be at most"),
+        ({"demands": [{"id": "D1", "school": "S1", "periods": 2**64}]}, "weights: values must be at most"),
+        ({"travel": {"cost_per_km": 1e300}}, "travel.cost_per_km"),
+        ({"travel": {"pairs": [{"teacher": "M1", "school": "S2", "cost": 2**70}]}}, "costs: values must be at most"),
     ],
 )
 def test_bad_documents_name_the_problem(overrides, message):
