@@ -6,9 +6,10 @@ pays for the whole network each time; this one keeps the spanning tree, the flow
 node potentials of the last optimum, and only pivots the arcs the new costs make
 attractive, so a small change of costs costs a few pivots.
 
-The tree is strongly feasible (every tree arc without flow points away from the root), and
-the leaving arc is the last blocking arc of the cycle, which keeps the tree strongly
-feasible and rules out cycling. The entering arc is the most attractive of a block of arcs
+The tree is strongly feasible (some flow can be sent from every node up to the root: a tree
+arc without flow points towards the root, a full one away from it), and the leaving arc is
+the last blocking arc of the cycle met from its apex, which keeps the tree strongly feasible
+and rules out cycling. The entering arc is the most attractive of a block of arcs
 scanned in turn. Every node hangs from an artificial root by an artificial arc until the
 pivots replace it; an artificial arc into a node short of supply costs more than any path
 of real arcs, so no optimum keeps flow on one when an assignment exists. All arithmetic is
