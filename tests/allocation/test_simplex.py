@@ -37,6 +37,16 @@ def random_network(rng, n_nodes: int, n_arcs: int):
     return tail, head, capacity, supply
 
 
+def assert_strongly_feasible(network: WarmFlow):
+    """Flow can be sent from every node up to the root: no tree arc towards the root is full, none away from it empty."""
+    nodes = np.arange(network.n_nodes)
+    arcs = network.pred[nodes]
+    flow, capacity = network.flow[arcs], network.capacity[arcs]
+    up = network.pred_dir[nodes] == 1
+    assert (flow[up] < capacity[up]).all()
+    assert (flow[~up] > 0).all()
+
+
 def assert_flow(tail, head, capacity, supply, flow):
     assert ((flow >= 0) & (flow <= capacity)).all()
     n_nodes = len(supply)
@@ -54,6 +64,7 @@ def test_each_solve_from_the_last_tree_reaches_the_least_cost(seed, n_nodes, n_a
         cost = rng.integers(-10, 10, len(tail))
         least = reference_cost(tail, head, capacity, supply, cost)
         flow = network.solve(cost)
+        assert_strongly_feasible(network)
         if least is None:
             assert flow is None
             continue
