@@ -40,7 +40,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from allocation.errors import ProblemError
-from allocation.io import LARGEST_COUNT
+from allocation.io import LARGEST_COUNT, _is_int
 
 DOCUMENT_FORMAT = "trainhub-itinerant/1"
 RESULT_FORMAT = "trainhub-itinerant-result/1"
@@ -361,19 +361,19 @@ def _solve_mip(cost, weight, capacity, usable, upper, seconds):
 
 def _as_arrays(costs, weights, capacities) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check the shapes and integrality of the inputs and return them as arrays."""
-    arrays = []
+    arrays = {}
     for name, values in (("capacities", capacities), ("costs", costs), ("weights", weights)):
-        too_large = ProblemError(f"{name}: values must be at most {LARGEST_COUNT} in size")
         try:
-            arrays.append(np.asarray(values))
-            size = np.abs(arrays[-1].astype(float)) if arrays[-1].size else np.zeros(0)
-        except OverflowError:
-            raise too_large from None
+            array = np.asarray(values)
+            too_large = bool(array.size) and np.abs(array.astype(float)).max() > LARGEST_COUNT
+        except OverflowError:  # an integer beyond the range of floating point
+            too_large = True
         except (ValueError, TypeError):
             raise ProblemError(f"{name}: expected a table of integers") from None
-        if np.any(size > LARGEST_COUNT):
-            raise too_large
-    capacity, cost, weight = arrays
+        if too_large:
+            raise ProblemError(f"{name}: values must be at most {LARGEST_COUNT} in size")
+        arrays[name] = array
+    capacity, cost, weight = arrays["capacities"], arrays["costs"], arrays["weights"]
     agent_count = capacity.shape[0] if capacity.ndim == 1 else -1
     if capacity.ndim != 1:
         raise ProblemError("capacities: expected one number per agent")
@@ -478,10 +478,9 @@ def read_gap_file(path: str | Path) -> GapInstance:
             f"gap instance {path}: expected {expected} numbers for {agent_count} agents and "
             f"{job_count} jobs, found {len(numbers)}"
         )
-    too_large = next((position for position, number in enumerate(numbers, start=1) if abs(number) > LARGEST_COUNT),
-                     None)
-    if too_large is not None:
-        raise ProblemError(f"gap instance {path}: number {too_large} is larger than {LARGEST_COUNT}")
+    for position, number in enumerate(numbers, start=1):
+        if abs(number) > LARGEST_COUNT:
+            raise ProblemError(f"gap instance {path}: number {position} is larger than {LARGEST_COUNT}")
     body = np.asarray(numbers[2:], dtype=np.int64)
     block = agent_count * job_count
     costs = body[:block].reshape(agent_count, job_count)
@@ -666,10 +665,6 @@ def _unique_ids(items: list[dict], label: str) -> None:
         if item_id in seen:
             raise ProblemError(f"{label} {item_id}: duplicate id")
         seen.add(item_id)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _positive_number(travel: dict, key: str, default: float) -> float:
