@@ -1,4 +1,5 @@
 """TrainHub: teacher training and rural-school staffing for education bureaus."""
+import importlib
 from pathlib import Path
 
 from flask import Flask
@@ -7,16 +8,18 @@ from trainhub.config import load_settings
 from trainhub.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINTS = (
-    "trainhub.accounts:bp",
-    "trainhub.dashboard:bp",
-    "trainhub.schools:bp",
-    "trainhub.teachers:bp",
-    "trainhub.training:bp",
-    "trainhub.staffing:bp",
-    "trainhub.exchange:bp",
-    "trainhub.api:bp",
-    "trainhub.reports:bp",
+# Each domain's blueprint module: its `init_app` declares the domain's capabilities, menu entries
+# and import kinds, attaches its routes and commands, and registers the blueprint.
+DOMAINS = (
+    "trainhub.accounts.blueprint",
+    "trainhub.dashboard.blueprint",
+    "trainhub.schools.blueprint",
+    "trainhub.teachers.blueprint",
+    "trainhub.training.blueprint",
+    "trainhub.staffing.blueprint",
+    "trainhub.exchange.blueprint",
+    "trainhub.api.blueprint",
+    "trainhub.reports.blueprint",
 )
 # Packages whose models must be imported before the metadata is complete.
 MODEL_MODULES = (
@@ -49,10 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     navigation.init_app(app)
 
-    for target in BLUEPRINTS:
-        module_name, attribute = target.split(":")
-        module = __import__(module_name, fromlist=[attribute])
-        app.register_blueprint(getattr(module, attribute))
+    for name in DOMAINS:
+        importlib.import_module(name).init_app(app)
 
     from trainhub import cli
     cli.init_app(app)
@@ -61,4 +62,4 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     for name in MODEL_MODULES:
-        __import__(name)
+        importlib.import_module(name)

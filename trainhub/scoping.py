@@ -123,44 +123,7 @@ def get_or_404(model: type, object_id, *options):
     return found
 
 
-def _ancestor_paths(path: str) -> list[str]:
+def ancestor_paths(path: str) -> list[str]:
     """Return "/a/", "/a/b/", "/a/b/c/" for "/a/b/c/": the unit and all above it."""
     parts = [part for part in path.split("/") if part]
     return ["/" + "/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
-
-
-# The registry's own rules. Other domains register theirs next to their models.
-def _register_registry_rules() -> None:
-    from trainhub.schools.models import School, Unit
-    from trainhub.teachers.models import Teacher
-
-    @scope_rule(Unit)
-    def _unit(scope: Scope):
-        root, chain = scope.unit_path, _ancestor_paths(scope.home_path or "")
-        if root:
-            return lambda cls: sa.or_(cls.path.startswith(root), cls.path.in_(chain))
-        return lambda cls: cls.path.in_(chain)
-
-    @scope_rule(School)
-    def _school(scope: Scope):
-        if scope.school_id is not None:
-            school_id = scope.school_id
-            return lambda cls: cls.id == school_id
-        root = scope.unit_path
-        return lambda cls: cls.county_id.in_(sa.select(Unit.id).where(Unit.path.startswith(root)))
-
-    @scope_rule(Teacher)
-    def _teacher(scope: Scope):
-        if scope.teacher_id is not None:
-            teacher_id = scope.teacher_id
-            return lambda cls: cls.id == teacher_id
-        if scope.school_id is not None:
-            school_id = scope.school_id
-            return lambda cls: cls.school_id == school_id
-        root = scope.unit_path
-        return lambda cls: cls.school_id.in_(
-            sa.select(School.id).join(Unit, School.county_id == Unit.id).where(Unit.path.startswith(root))
-        )
-
-
-_register_registry_rules()

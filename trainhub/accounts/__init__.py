@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("accounts", __name__)
-
-from trainhub.accounts import views  # noqa: E402,F401
+"""Sign-in, roles and the audit log."""

@@ -2,7 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from trainhub.accounts import bp
+from trainhub.accounts.blueprint import bp
 from trainhub.accounts.forms import LoginForm
 from trainhub.accounts.services import authenticate
 from trainhub.extensions import db

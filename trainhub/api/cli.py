@@ -5,7 +5,7 @@ import click
 import sqlalchemy as sa
 
 from trainhub.accounts.models import User
-from trainhub.api import bp
+from trainhub.api.blueprint import bp
 from trainhub.api.models import ApiToken
 from trainhub.extensions import db
 

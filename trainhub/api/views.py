@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from trainhub.accounts.permissions import can
-from trainhub.api import bp
+from trainhub.api.blueprint import bp
 from trainhub.api.models import ApiToken, hash_token
 from trainhub.api.openapi import openapi_document
 from trainhub.api.resources import REPORT_ENDPOINTS, RESOURCES, Resource

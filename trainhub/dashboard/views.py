@@ -2,7 +2,8 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from trainhub import vocab
-from trainhub.dashboard import bp, services
+from trainhub.dashboard import services
+from trainhub.dashboard.blueprint import bp
 from trainhub.i18n import current_language
 from trainhub.scoping import get_or_404
 from trainhub.teachers.models import Teacher

@@ -65,7 +65,7 @@ class ImportKind:
 
 
 def register_kind(kind: ImportKind) -> ImportKind:
-    """Offer a kind on the import page (/imports/); a domain calls it when its package is imported."""
+    """Offer a kind on the import page (/imports/); a domain calls it from its blueprint's `init_app`."""
     KINDS[kind.name] = kind
     return kind
 
@@ -368,7 +368,13 @@ def insert_schools(batch: Batch, context=None, user=None) -> int:
 
 
 KINDS: dict[str, ImportKind] = {}
-register_kind(ImportKind("schools", _l("Schools"), "edit_schools", formats.school_columns, formats.school_example,
-                         check_schools, insert_schools, max_rows=5000))
-register_kind(ImportKind("teachers", _l("Teachers"), "edit_registry", formats.teacher_columns,
-                         formats.teacher_example, check_teachers, insert_teachers, max_rows=30000))
+SCHOOLS = ImportKind("schools", _l("Schools"), "edit_schools", formats.school_columns, formats.school_example,
+                     check_schools, insert_schools, max_rows=5000)
+TEACHERS = ImportKind("teachers", _l("Teachers"), "edit_registry", formats.teacher_columns,
+                      formats.teacher_example, check_teachers, insert_teachers, max_rows=30000)
+
+
+def register_registry_kinds() -> None:
+    """Offer the registry's schools and teachers on the import page."""
+    register_kind(SCHOOLS)
+    register_kind(TEACHERS)

@@ -8,7 +8,8 @@ from wtforms import SelectChoice
 
 from trainhub import vocab
 from trainhub.accounts.permissions import can, requires
-from trainhub.exchange import bp, exports, flow
+from trainhub.exchange import exports, flow
+from trainhub.exchange.blueprint import bp
 from trainhub.exchange.forms import ConfirmForm, ExportForm, UploadForm
 from trainhub.exchange.imports import KINDS, ImportKind
 from trainhub.extensions import db

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from trainhub.extensions import db
-from trainhub.reports import bp
+from trainhub.reports.blueprint import bp
 from trainhub.reports.catalog import REPORTS, build_table, read_params
 from trainhub.schools.models import Unit
 from trainhub.scoping import Scope, set_scope

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from trainhub import charts, vocab
 from trainhub.accounts.permissions import requires
-from trainhub.reports import bp, services
+from trainhub.reports import services
+from trainhub.reports.blueprint import bp
 from trainhub.reports.catalog import REPORTS, SCHOOL_TYPES, TIER_CHOICES, build_table, file_name, read_params
 from trainhub.spreadsheets import XLSX_CONTENT_TYPE, write_csv, write_xlsx
 from trainhub.training.vocab import TIERS

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainhub.extensions import db
+from trainhub.scoping import Scope, ancestor_paths, scope_rule
 
 
 class Unit(db.Model):
@@ -104,3 +105,22 @@ class ScarceSubject(db.Model):
     year: Mapped[int] = mapped_column(index=True)
 
     subject: Mapped[Subject] = relationship()
+
+
+# Who sees which units and schools. A unit is visible when it lies in the user's subtree or is
+# the user's own unit or one above it (seen by name, as the parent of what the user works in).
+@scope_rule(Unit)
+def _unit(scope: Scope):
+    root, chain = scope.unit_path, ancestor_paths(scope.home_path or "")
+    if root:
+        return lambda cls: sa.or_(cls.path.startswith(root), cls.path.in_(chain))
+    return lambda cls: cls.path.in_(chain)
+
+
+@scope_rule(School)
+def _school(scope: Scope):
+    if scope.school_id is not None:
+        school_id = scope.school_id
+        return lambda cls: cls.id == school_id
+    root = scope.unit_path
+    return lambda cls: cls.county_id.in_(sa.select(Unit.id).where(Unit.path.startswith(root)))

@@ -6,7 +6,8 @@ from trainhub.accounts.permissions import can, requires
 from trainhub.errors import UserError, show_on_form
 from trainhub.extensions import db
 from trainhub.pagination import paginate_ids
-from trainhub.schools import bp, services
+from trainhub.schools import services
+from trainhub.schools.blueprint import bp
 from trainhub.schools.forms import SchoolFilterForm, SchoolForm
 from trainhub.schools.models import School
 from trainhub.scoping import get_or_404

@@ -4,7 +4,8 @@ from datetime import date
 import click
 
 from trainhub.extensions import db
-from trainhub.staffing import bp, runs
+from trainhub.staffing import runs
+from trainhub.staffing.blueprint import bp
 
 
 @bp.cli.command("refresh-postings")

@@ -21,7 +21,8 @@ from trainhub.pagination import paginate
 from trainhub.schools.models import School, Subject, Unit
 from trainhub.scoping import current_scope, get_or_404
 from trainhub.spreadsheets import XLSX_CONTENT_TYPE, SpreadsheetRefused
-from trainhub.staffing import bp, exports, forms, itinerant, pools, runs, services
+from trainhub.staffing import exports, forms, itinerant, pools, runs, services
+from trainhub.staffing.blueprint import bp
 from trainhub.staffing.listing import ListPage
 from trainhub.staffing.models import (AllocationRun, Candidate, CandidatePool, ItinerantPlan, PairRule, Post,
                                       Posting)

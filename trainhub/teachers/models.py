@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainhub.extensions import db
 from trainhub.idnumber import mask
-from trainhub.schools.models import School, Subject
+from trainhub.schools.models import School, Subject, Unit
+from trainhub.scoping import Scope, scope_rule
 
 teacher_other_subject = sa.Table(
     "teacher_other_subject",
@@ -56,3 +57,18 @@ class Teacher(db.Model):
     def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year
         return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+# A teacher sees themself, a school administrator their school's teachers, officers their subtree's.
+@scope_rule(Teacher)
+def _teacher(scope: Scope):
+    if scope.teacher_id is not None:
+        teacher_id = scope.teacher_id
+        return lambda cls: cls.id == teacher_id
+    if scope.school_id is not None:
+        school_id = scope.school_id
+        return lambda cls: cls.school_id == school_id
+    root = scope.unit_path
+    return lambda cls: cls.school_id.in_(
+        sa.select(School.id).join(Unit, School.county_id == Unit.id).where(Unit.path.startswith(root))
+    )

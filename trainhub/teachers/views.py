@@ -9,7 +9,8 @@ from trainhub.i18n import current_language
 from trainhub.pagination import paginate_ids
 from trainhub.schools.services import counties
 from trainhub.scoping import get_or_404
-from trainhub.teachers import bp, services
+from trainhub.teachers import services
+from trainhub.teachers.blueprint import bp
 from trainhub.teachers.forms import TeacherFilterForm, TeacherForm
 from trainhub.teachers.models import Teacher
 

@@ -4,7 +4,7 @@ from datetime import date
 import click
 
 from trainhub.extensions import db
-from trainhub.training import bp
+from trainhub.training.blueprint import bp
 from trainhub.training.services import release_quotas
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainhub.extensions import db
 from trainhub.schools.models import School, Unit
-from trainhub.scoping import Scope, _ancestor_paths, scope_rule
+from trainhub.scoping import Scope, ancestor_paths, scope_rule
 from trainhub.teachers.models import Teacher
 
 # Statuses in which an enrolment holds one of the programme's seats.
@@ -210,7 +210,7 @@ class Notification(db.Model):
 @scope_rule(Programme)
 def _programme(scope: Scope):
     """Visible: programmes organised in the user's subtree, by a unit above, or by the user's school."""
-    chain = _ancestor_paths(scope.home_path or "")
+    chain = ancestor_paths(scope.home_path or "")
     if scope.unit_path:
         root = scope.unit_path
         return lambda cls: sa.or_(cls.organiser_path.startswith(root), cls.organiser_path.in_(chain))

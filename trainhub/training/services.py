@@ -21,12 +21,12 @@ from trainhub import audit
 from trainhub.accounts.models import UNIT_ROLES
 from trainhub.errors import UserError
 from trainhub.exchange.formats import chinese_choices, label_in, vocabulary_lookup
-from trainhub.exchange.imports import Batch, ImportKind, RowCheck, lookup_key, register_kind
+from trainhub.exchange.imports import Batch, ImportKind, RowCheck, lookup_key
 from trainhub.extensions import db
 from trainhub.idnumber import InvalidIdNumber, parse
 from trainhub.idnumber import make as make_id_number
 from trainhub.schools.models import School, Unit
-from trainhub.scoping import _ancestor_paths, unscoped
+from trainhub.scoping import ancestor_paths, unscoped
 from trainhub.teachers.models import Teacher
 from trainhub.training.models import (
     ACTIVE, SEAT_HOLDING, Attendance, Enrolment, HoursRecord, Notification, Programme, ProgrammeSession,
@@ -393,7 +393,7 @@ def _lock(programme_id: int) -> Programme:
 def _quota_for(programme: Programme, teacher: Teacher, quotas: list[SeatQuota]) -> SeatQuota | None:
     """The quota row that covers the teacher: their school's, or that of a unit above the school."""
     unit_ids = set(db.session.scalars(sa.select(Unit.id).where(
-        Unit.path.in_(_ancestor_paths(teacher.school.county.path)))))
+        Unit.path.in_(ancestor_paths(teacher.school.county.path)))))
     for quota in quotas:
         if quota.school_id == teacher.school_id or (quota.unit_id is not None and quota.unit_id in unit_ids):
             return quota
@@ -909,11 +909,11 @@ def insert_completions(batch: Batch, context, user) -> int:
     return len(batch.records)
 
 
-COMPLETIONS = register_kind(ImportKind(
+COMPLETIONS = ImportKind(
     "completions", _l("Past or external training hours"), "manage_training", completion_columns,
     completion_example, check_completions, insert_completions, max_rows=MAX_COMPLETION_ROWS, instructions=(
         _l("One row per training a teacher finished: the hours go into the teacher's ledger as evidence."),
-        _l("For a programme run in TrainHub, give its code: tier and title may then be left empty."))))
+        _l("For a programme run in TrainHub, give its code: tier and title may then be left empty.")))
 
 
 # ---- the hours ledger ----------------------------------------------------------------------------

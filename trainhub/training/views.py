@@ -18,7 +18,8 @@ from trainhub.schools.models import Subject, Unit
 from trainhub.scoping import get_or_404
 from trainhub.spreadsheets import SpreadsheetRefused
 from trainhub.teachers.models import Teacher
-from trainhub.training import bp, services
+from trainhub.training import services
+from trainhub.training.blueprint import bp
 from trainhub.training.forms import (EvidenceForm, ProgrammeForm, ReasonForm, ResultsForm, SessionForm,
                                      TargetForm)
 from trainhub.training.models import Enrolment, Notification, Programme, ProgrammeSession, TrainingTarget
