@@ -47,10 +47,14 @@ def init_app(app) -> None:
         return _page(500)
 
 
-def show_on_form(form, error: UserError) -> None:
-    """Put a service's UserError under its form field, or above the form when it has none."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and isinstance(field.errors, list):
-        field.errors.append(error.message)
+def refuse(error: UserError, form=None) -> None:
+    """Show a refusal and keep nothing of the request.
+
+    The message goes under the form field it names, or above the page when there is none.
+    """
+    db.session.rollback()
+    field = getattr(form, error.field, None) if form is not None and error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "danger")

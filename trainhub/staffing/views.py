@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from trainhub import vocab
 from trainhub.accounts.permissions import can, requires
-from trainhub.errors import UserError, show_on_form
+from trainhub.errors import UserError, refuse
 from trainhub.exchange import flow
 from trainhub.exchange.forms import ConfirmForm
 from trainhub.extensions import db
@@ -69,8 +69,7 @@ def _subject_names() -> dict[str, str]:
 
 
 def _refuse(error: UserError, endpoint: str, **values):
-    db.session.rollback()
-    flash(error.message, "danger")
+    refuse(error)
     return redirect(url_for(endpoint, **values))
 
 
@@ -131,7 +130,7 @@ def norms():
             services.save_norm(province, _norm_input(form, {subject.code for subject in subjects}), current_user)
         except UserError as error:
             db.session.rollback()
-            show_on_form(form, error)
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("The norms have been saved."), "success")
@@ -222,7 +221,7 @@ def edit_post(post_id: int):
                                                           form.override_reason.data or ""), current_user)
         except UserError as error:
             db.session.rollback()
-            show_on_form(form, error)
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("The post has been saved."), "success")

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 
 from trainhub import vocab
 from trainhub.accounts.permissions import can, requires
-from trainhub.errors import UserError, show_on_form
+from trainhub.errors import UserError, refuse
 from trainhub.extensions import db
 from trainhub.i18n import current_language
 from trainhub.pagination import paginate_ids
@@ -85,7 +85,7 @@ def _save(form: TeacherForm, teacher: Teacher | None):
             saved = services.save_teacher(teacher, _teacher_input(form))
         except UserError as error:
             db.session.rollback()
-            show_on_form(form, error)
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("The teacher %(name)s has been saved.", name=saved.name), "success")

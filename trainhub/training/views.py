@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from trainhub.accounts.permissions import can, requires
-from trainhub.errors import UserError
+from trainhub.errors import UserError, refuse
 from trainhub.exchange import flow
 from trainhub.exchange.forms import ConfirmForm
 from trainhub.extensions import db
@@ -35,15 +35,6 @@ def _labels():
             "enrolment_statuses": ENROLMENT_STATUSES, "waitlist_reasons": WAITLIST_REASONS,
             "evidence_tiers": EVIDENCE_TIERS, "target_roles": TARGET_ROLES, "stages": STAGES, "label": label,
             "unread_notifications": unread}
-
-
-def _failed(error: UserError, form=None) -> None:
-    """Show a refusal; nothing of the request is kept."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    flash(str(error.message), "danger")
 
 
 # ---- programmes ----------------------------------------------------------------------------------
@@ -83,7 +74,7 @@ def new_programme():
         try:
             programme = services.save_programme(None, _programme_input(form), current_user)
         except UserError as error:
-            _failed(error, form)
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("Programme saved. Add its sessions, then open it for applications."), "success")
@@ -111,7 +102,7 @@ def edit_programme(programme_id: int):
         try:
             services.save_programme(programme, _programme_input(form), current_user)
         except UserError as error:
-            _failed(error, form)
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("Programme saved."), "success")
@@ -148,7 +139,7 @@ def programme_status(programme_id: int, status: str):
     try:
         services.change_status(programme, status)
     except UserError as error:
-        _failed(error)
+        refuse(error)
     else:
         db.session.commit()
         flash(_("Status changed to %(status)s.", status=label(PROGRAMME_STATUSES, status)), "success")
@@ -167,7 +158,7 @@ def add_session(programme_id: int):
         try:
             services.add_session(programme, form.day.data, form.title.data, float(form.hours.data))
         except UserError as error:
-            _failed(error)
+            refuse(error)
         else:
             db.session.commit()
             flash(_("Session added."), "success")
@@ -189,7 +180,7 @@ def quotas(programme_id: int):
             else:
                 services.set_quotas(programme, _seat_numbers(request.form), today)
         except UserError as error:
-            _failed(error)
+            refuse(error)
         else:
             db.session.commit()
             flash(_("Seat quotas saved."), "success")
@@ -222,7 +213,7 @@ def apply(programme_id: int):
     try:
         enrolment = services.enrol(programme, teacher, current_user, date.today())
     except UserError as error:
-        _failed(error)
+        refuse(error)
     else:
         db.session.commit()
         flash(_outcome_message(enrolment), "success" if enrolment.status != "waitlisted" else "warning")
@@ -272,7 +263,7 @@ def approve(enrolment_id: int):
     try:
         services.approve(enrolment, current_user, date.today())
     except UserError as error:
-        _failed(error)
+        refuse(error)
     else:
         db.session.commit()
         flash(_("Approved. %(outcome)s", outcome=_outcome_message(enrolment)), "success")
@@ -295,7 +286,7 @@ def end_enrolment(enrolment_id: int, action: str):
         (services.reject if action == "reject" else services.withdraw)(
             enrolment, form.reason.data, current_user, date.today())
     except UserError as error:
-        _failed(error)
+        refuse(error)
     else:
         db.session.commit()
         flash(_("Done."), "success")
@@ -386,7 +377,7 @@ def teacher_hours(teacher_id: int):
             services.add_evidence(teacher, form.tier.data, float(form.hours.data), form.day.data, form.title.data,
                                   form.note.data, form.is_induction.data, current_user, date.today())
         except UserError as error:
-            _failed(error, form)
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("Hours added."), "success")
@@ -419,7 +410,7 @@ def targets():
             services.save_target(current_user, form.unit_id.data, form.tier.data, form.year.data,
                                  form.persons.data, form.rural_only.data)
         except UserError as error:
-            _failed(error, form)
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("Target saved."), "success")
