@@ -18,15 +18,15 @@ from flask_babel import lazy_gettext as _l
 from trainhub import vocab
 from trainhub.exchange import formats
 from trainhub.extensions import db
-from trainhub.idnumber import InvalidIdNumber, parse
+from trainhub.idnumber import IdNumber, InvalidIdNumber, parse
 from trainhub.schools.models import School, SchoolStage, Subject, Unit
 from trainhub.scoping import unscoped
 from trainhub.spreadsheets import Column, Problem, Row, Sheet
 from trainhub.teachers.models import Teacher, teacher_other_subject
+from trainhub.in_lists import in_chunks
 
 MAX_STUDENTS_PER_STAGE = 20000
 MAX_CLASSES_PER_STAGE = 400
-_CHUNK = 2000  # values per IN (...) list; well under every database's parameter limit
 _SCHOOL_CODE = re.compile(r"^[0-9A-Z-]{4,20}$")
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
@@ -70,12 +70,6 @@ def register_kind(kind: ImportKind) -> ImportKind:
     return kind
 
 
-def _in_chunks(values: Iterable, size: int = _CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 def lookup_key(text: str) -> str:
     """How codes and names are compared: case-folded, without spaces."""
     return "".join(str(text).split()).casefold()
@@ -97,6 +91,17 @@ class RowCheck:
         """Whether the cell could not be read as its column's type (read_rows has said why)."""
         label = self.columns[key].label()
         return any(problem.row == self.row.number and problem.column == label for problem in self.batch.problems)
+
+    def id_number(self, key: str = "id_number") -> IdNumber | None:
+        """Return the row's resident ID number, checked, or None (with the problem said) when it is wrong."""
+        value = self.row.values.get(key)
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except InvalidIdNumber as error:
+            self.problem(key, error)
+            return None
 
     def vocabulary(self, key: str, vocabulary: dict, default: str | None):
         """Return the code for a value written as a code or a label in Chinese or English."""
@@ -127,11 +132,11 @@ def subject_lookup() -> dict[str, int]:
 def _schools_by_code(codes: set[str]) -> tuple[dict[str, School], set[str]]:
     """Return the schools the user may reach by code, and the codes registered outside their reach."""
     visible = {}
-    for chunk in _in_chunks(codes):
+    for chunk in in_chunks(codes):
         visible |= {school.code: school for school in db.session.scalars(sa.select(School).where(School.code.in_(chunk)))}
     elsewhere = set()
     with unscoped():
-        for chunk in _in_chunks(codes - visible.keys()):
+        for chunk in in_chunks(codes - visible.keys()):
             elsewhere |= set(db.session.scalars(sa.select(School.code).where(School.code.in_(chunk))))
     return visible, elsewhere
 
@@ -139,7 +144,7 @@ def _schools_by_code(codes: set[str]) -> tuple[dict[str, School], set[str]]:
 def _registered_id_numbers(id_numbers: set[str]) -> set[str]:
     found = set()
     with unscoped():  # unique across the whole registry, not only the user's unit
-        for chunk in _in_chunks(id_numbers):
+        for chunk in in_chunks(id_numbers):
             found |= set(db.session.scalars(sa.select(Teacher.id_number).where(Teacher.id_number.in_(chunk))))
     return found
 
@@ -164,12 +169,7 @@ def check_teachers(sheet: Sheet, context=None) -> Batch:
 
     for row in sheet.rows:
         check, values = RowCheck(batch, row, columns, lookups), row.values
-        parsed = None
-        if values["id_number"] is not None:
-            try:
-                parsed = parse(values["id_number"])
-            except InvalidIdNumber as error:
-                check.problem("id_number", error)
+        parsed = check.id_number()
         if parsed is not None:
             if parsed.value in first_row_of:
                 check.problem("id_number", _l("The same ID number is on row %(row)d.", row=first_row_of[parsed.value]))
@@ -280,7 +280,7 @@ def _counties_by_code_or_name(values: set[str]) -> tuple[dict[str, Unit], set[st
     elsewhere = set()
     unknown = [value for value in values if lookup_key(value) not in reachable]
     with unscoped():
-        for chunk in _in_chunks(unknown):
+        for chunk in in_chunks(unknown):
             for code, name in db.session.execute(sa.select(Unit.code, Unit.name).where(
                     Unit.kind == "county", sa.or_(Unit.code.in_(chunk), Unit.name.in_(chunk)))):
                 elsewhere |= {lookup_key(code), lookup_key(name)}
@@ -296,7 +296,7 @@ def check_schools(sheet: Sheet, context=None) -> Batch:
     codes = {_school_code(row.values["code"]) for row in sheet.rows if row.values.get("code")}
     registered = set()
     with unscoped():  # school codes are unique nationwide
-        for chunk in _in_chunks(codes):
+        for chunk in in_chunks(codes):
             registered |= set(db.session.scalars(sa.select(School.code).where(School.code.in_(chunk))))
     first_row_of: dict[str, int] = {}
     lookups = {"rows_with_problems": {problem.row for problem in sheet.problems}}

@@ -12,6 +12,7 @@ from trainhub.staffing import runs
 from trainhub.staffing.models import AllocationRun
 from trainhub.spreadsheets import write_xlsx_sheets
 from trainhub.staffing.reasons import Names, translate
+from trainhub.in_lists import in_chunks
 
 # Sheet headers are part of the file format: Chinese, the language of the bureaus that read them.
 ASSIGNMENT_HEADERS = ("候选人编号", "姓名", "岗位编号", "县区", "学校", "学科", "学段", "志愿序号", "原因")
@@ -30,9 +31,9 @@ def reason_names(run: AllocationRun) -> Names:
         if county_codes else {}
     school_ids = [int(school["id"][1:]) for school in problem.get("schools", [])]
     schools = {}
-    for start in range(0, len(school_ids), 900):
+    for chunk in in_chunks(school_ids):
         schools |= {f"S{i}": name for i, name in db.session.execute(
-            sa.select(School.id, School.name).where(School.id.in_(school_ids[start:start + 900])))}
+            sa.select(School.id, School.name).where(School.id.in_(chunk)))}
     return Names(subjects, counties, schools, {})
 
 

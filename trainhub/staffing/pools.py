@@ -19,7 +19,6 @@ from trainhub.errors import UserError
 from trainhub.exchange.formats import vocabulary_lookup
 from trainhub.exchange.imports import Batch, ImportKind, RowCheck, lookup_key
 from trainhub.extensions import db
-from trainhub.idnumber import InvalidIdNumber, parse
 from trainhub.idnumber import make as make_id_number
 from trainhub.schools.models import School, Subject, Unit
 from trainhub.staffing.models import Candidate, CandidatePool, Post
@@ -194,12 +193,7 @@ class _ApplicantCheck:
                 check.problem("degree", _l("Unknown degree; write 本科, 硕士 or 博士."))
             elif DEGREE_RANK[degree] < DEGREE_RANK["bachelor"]:
                 check.problem("degree", _l("Special-post applicants need a bachelor's degree or above."))
-        parsed = None
-        if values["id_number"] is not None:
-            try:
-                parsed = parse(values["id_number"])
-            except InvalidIdNumber as error:
-                check.problem("id_number", error)
+        parsed = check.id_number()
         if parsed is not None:
             if parsed.value in self.taken:
                 check.problem("id_number", _l("This applicant is already in the pool."))

@@ -25,6 +25,7 @@ from trainhub.staffing.models import (MECHANISMS, AllocationRun, Candidate, Cand
 from trainhub.staffing.pools import pool_posts, require_open, source_school_bounds
 from trainhub.staffing.services import norm_for_path, school_staffing
 from trainhub.teachers.models import Teacher
+from trainhub.in_lists import in_chunks
 
 PROBLEM_FORMAT = "trainhub-allocation/1"
 RESULT_FORMAT = "trainhub-allocation-result/1"
@@ -351,8 +352,7 @@ def review(run: AllocationRun) -> dict[str, list[ReviewRow]]:
 def _load(model, ids: set[int | None], *options) -> list:
     ids = sorted(i for i in ids if i is not None)
     found = []
-    for start_at in range(0, len(ids), 900):
-        chunk = ids[start_at:start_at + 900]
+    for chunk in in_chunks(ids):
         found += db.session.scalars(sa.select(model).where(model.id.in_(chunk)).options(*options)).unique().all()
     return found
 
@@ -522,9 +522,9 @@ def approve_run(run: AllocationRun, user, today: date | None = None) -> list[Pos
         raise UserError(_l("Another run of this pool has just been approved; this one was not."))
     unique_posts = sorted(set(post_ids))
     filled = 0
-    for start_at in range(0, len(unique_posts), 900):
+    for chunk in in_chunks(unique_posts):
         filled += db.session.execute(
-            sa.update(Post).where(Post.id.in_(unique_posts[start_at:start_at + 900]), Post.filled_by_run_id.is_(None))
+            sa.update(Post).where(Post.id.in_(chunk), Post.filled_by_run_id.is_(None))
             .values(filled_by_run_id=run.id).execution_options(synchronize_session=False)).rowcount
     if filled != len(unique_posts):
         raise UserError(_l("Some of these posts were filled by another approved run; this run was not approved."))
@@ -561,9 +561,8 @@ def _refuse_registered(candidates: dict[int, Candidate], candidate_ids: list[int
     numbers = [candidates[i].id_number for i in candidate_ids]
     existing = set()
     with unscoped():
-        for start_at in range(0, len(numbers), 900):
-            existing |= set(db.session.scalars(sa.select(Teacher.id_number).where(
-                Teacher.id_number.in_(numbers[start_at:start_at + 900]))))
+        for chunk in in_chunks(numbers):
+            existing |= set(db.session.scalars(sa.select(Teacher.id_number).where(Teacher.id_number.in_(chunk))))
     if existing:
         names = "、".join(candidates[i].name for i in candidate_ids if candidates[i].id_number in existing)
         raise UserError(_l("Already registered as teachers: %(names)s. Forbid their pairs and run again.",

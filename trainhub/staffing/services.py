@@ -20,6 +20,7 @@ from trainhub.schools.models import STAGE_ORDER, ScarceSubject, School, Subject,
 from trainhub.scoping import unscoped
 from trainhub.staffing.models import PairRule, Post, StaffingNorm
 from trainhub.teachers.models import Teacher
+from trainhub.in_lists import in_chunks
 
 NORM_STAGES = ("primary", "junior", "senior")
 
@@ -271,7 +272,7 @@ def school_staffing(schools: list[School], year: int) -> list[SchoolStaffing]:
     ids = [school.id for school in schools]
     codes = dict(db.session.execute(sa.select(Subject.id, Subject.code)).all())
     counts: dict[int, dict[str, int]] = {}
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         rows = db.session.execute(
             sa.select(Teacher.school_id, Teacher.subject_id, sa.func.count())
             .where(Teacher.school_id.in_(chunk), Teacher.status == "active")
@@ -299,11 +300,6 @@ def school_staffing(schools: list[School], year: int) -> list[SchoolStaffing]:
             staffing.actual_by_stage[stage] = staffing.actual * need / total_need if total_need else 0.0
         result.append(staffing)
     return result
-
-
-def _chunks(ids: list[int], size: int = 900):
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
 
 
 def _scarce_codes_by_province(year: int) -> dict[str, set[str]]:

@@ -36,6 +36,7 @@ from trainhub.training.vocab import (COUNTY_OR_ABOVE, ENROLMENT_STATUSES, EVIDEN
                                      setting)
 from trainhub.vocab import STAGES
 from trainhub.vocab import label as vocab_label
+from trainhub.in_lists import in_chunks
 
 # ---- programmes ----------------------------------------------------------------------------------
 
@@ -685,14 +686,6 @@ PASS_WORDS = {"pass": True, "passed": True, "合格": True, "通过": True, "是
               "fail": False, "failed": False, "不合格": False, "未通过": False, "否": False, "n": False, "no": False}
 MAX_RESULT_ROWS = 20_000
 MAX_COMPLETION_ROWS = 10_000
-_CHUNK = 2000  # values per IN (...) list
-
-
-def _chunks(values) -> list[list]:
-    values = list(values)
-    return [values[start:start + _CHUNK] for start in range(0, len(values), _CHUNK)]
-
-
 def result_columns() -> list[Column]:
     return [
         Column("id_number", "身份证号", "ID number", required=True,
@@ -708,16 +701,6 @@ def result_example() -> dict:
     return {"id_number": make_id_number("622921", date(1990, 5, 12), 21), "hours": 40, "score": 92, "passed": "合格"}
 
 
-def _id_number(check: RowCheck, value) -> str | None:
-    if value is None:
-        return None
-    try:
-        return parse(value).value
-    except InvalidIdNumber as error:
-        check.problem("id_number", error)
-        return None
-
-
 def check_results(sheet: Sheet, programme: Programme) -> Batch:
     """Check every result row (ID number, hours, score, pass or fail) against the programme's seats."""
     batch = Batch(rows=len(sheet.rows), problems=list(sheet.problems))
@@ -729,7 +712,8 @@ def check_results(sheet: Sheet, programme: Programme) -> Batch:
     first_row_of: dict[str, int] = {}
     for row in sheet.rows:
         check, values = RowCheck(batch, row, columns, lookups), row.values
-        id_number = _id_number(check, values["id_number"])
+        parsed = check.id_number()
+        id_number = parsed.value if parsed else None
         if id_number in first_row_of:
             check.problem("id_number", _l("The same ID number is already on row %(row)d.", row=first_row_of[id_number]))
         elif id_number is not None:
@@ -759,7 +743,7 @@ def insert_results(batch: Batch, programme: Programme, user) -> int:
     if not batch.ready:
         raise ValueError("insert_results needs a batch without problems")
     enrolments = {}
-    for chunk in _chunks(record["enrolment_id"] for record in batch.records):
+    for chunk in in_chunks(record["enrolment_id"] for record in batch.records):
         enrolments |= {enrolment.id: enrolment for enrolment in db.session.scalars(
             sa.select(Enrolment).where(Enrolment.id.in_(chunk)).options(joinedload(Enrolment.programme)))}
     for record in batch.records:
@@ -821,12 +805,12 @@ def check_completions(sheet: Sheet, context=None) -> Batch:
         except InvalidIdNumber:
             continue
     teachers = {}
-    for chunk in _chunks(id_numbers):  # the scope keeps teachers outside the user's unit out
+    for chunk in in_chunks(id_numbers):  # the scope keeps teachers outside the user's unit out
         teachers |= {teacher.id_number: teacher for teacher in db.session.scalars(
             sa.select(Teacher).where(Teacher.id_number.in_(chunk)))}
     codes = {str(row.values["programme"]).strip().upper() for row in sheet.rows if row.values["programme"]}
     programmes = {}
-    for chunk in _chunks(codes):
+    for chunk in in_chunks(codes):
         programmes |= {programme.code.upper(): programme for programme in db.session.scalars(
             sa.select(Programme).where(sa.func.upper(Programme.code).in_(chunk)))}
     entered, completed = _ledger_keys([teacher.id for teacher in teachers.values()])
@@ -835,7 +819,8 @@ def check_completions(sheet: Sheet, context=None) -> Batch:
 
     for row in sheet.rows:
         check, values = RowCheck(batch, row, columns, lookups), row.values
-        id_number = _id_number(check, values["id_number"])
+        parsed = check.id_number()
+        id_number = parsed.value if parsed else None
         teacher = teachers.get(id_number)
         if id_number is not None and teacher is None:
             check.problem("id_number", _l("No teacher with this ID number is registered in your unit."))
@@ -888,7 +873,7 @@ def check_completions(sheet: Sheet, context=None) -> Batch:
 def _ledger_keys(teacher_ids: list[int]) -> tuple[set[tuple], set[tuple[int, int]]]:
     """What the teachers' ledgers hold: (teacher, day, title key) lines, and (teacher, programme) completions."""
     entered, completed = set(), set()
-    for chunk in _chunks(teacher_ids):
+    for chunk in in_chunks(teacher_ids):
         for teacher_id, day, title in db.session.execute(sa.select(
                 HoursRecord.teacher_id, HoursRecord.day, HoursRecord.title).where(HoursRecord.teacher_id.in_(chunk))):
             entered.add((teacher_id, day, lookup_key(title)))
