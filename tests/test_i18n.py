@@ -63,3 +63,19 @@ def test_catalogs_agree_on_shared_messages():
                     conflicts.append(f"{key!r}: {seen[key][0]}={seen[key][1]!r} but {domain}={text!r}")
                 seen.setdefault(key, (domain, text))
     assert not conflicts, "give these messages distinct English texts:\n" + "\n".join(conflicts)
+
+
+def test_a_labelled_enum_member_is_its_code_and_carries_its_label(app):
+    from flask_babel import lazy_gettext as _l
+
+    from trainhub.vocab import LabelledEnum, choices, label
+
+    class Colour(LabelledEnum):
+        RED = "red", _l("Red")
+        BLUE = "blue", _l("Blue")
+
+    assert Colour.RED == "red" and Colour("blue") is Colour.BLUE
+    with app.test_request_context():
+        assert str(Colour.RED.label) == "Red"
+        assert label(Colour, "blue") == "Blue" and label(Colour, "green") == "green"
+        assert [choice.value for choice in choices(Colour)] == ["red", "blue"]

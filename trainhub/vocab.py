@@ -1,6 +1,35 @@
-"""Controlled vocabularies shared across domains: stored codes with translatable labels."""
+"""Controlled vocabularies shared across domains: stored codes with translatable labels.
+
+A vocabulary is either a dict {code: lazy label} or a `LabelledEnum`, the form for statuses and
+kinds that code branches on: each member is its stored code and carries its label, so a status
+is written once and templates compare with the member, never with a string.
+"""
+from enum import StrEnum
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members are written `NAME = "code", _l("Label")`.
+
+    The member equals (and stores as) its code; `member.label` is its lazy label.
+    """
+
+    def __new__(cls, code: str, label=None):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member._label = label if label is not None else code
+        return member
+
+    @property
+    def label(self):
+        return self._label
+
+    @classmethod
+    def vocabulary(cls) -> dict:
+        """Return {code: lazy label}, in the order the members are written."""
+        return {member.value: member.label for member in cls}
 
 STAGES = {
     "kindergarten": _l("Kindergarten"),
@@ -57,24 +86,29 @@ TEACHER_STATUSES = {"active": _l("Active"), "retired": _l("Retired"), "left": _l
 GENDERS = {"male": _l("Male"), "female": _l("Female")}
 
 
-def label(vocabulary: dict, code: str | None) -> str:
+def _as_dict(vocabulary) -> dict:
+    return vocabulary.vocabulary() if isinstance(vocabulary, type) and issubclass(vocabulary, LabelledEnum) \
+        else vocabulary
+
+
+def label(vocabulary, code: str | None) -> str:
     """Return the label of a code, or the code itself when it is unknown."""
     if code is None:
         return ""
-    return str(vocabulary.get(code, code))
+    return str(_as_dict(vocabulary).get(code, code))
 
 
-def labels(vocabulary: dict) -> dict[str, str]:
+def labels(vocabulary) -> dict[str, str]:
     """Return {code: label} in the request's language, for a list that shows a label on every row.
 
     Each lazy label is translated once here instead of once per row.
     """
-    return {code: str(text) for code, text in vocabulary.items()}
+    return {code: str(text) for code, text in _as_dict(vocabulary).items()}
 
 
-def choices(vocabulary: dict) -> list[SelectChoice]:
+def choices(vocabulary) -> list[SelectChoice]:
     """Return a select field's options: one per code, its lazy label shown in each request's language.
 
     Safe in a form's class body: nothing is translated until the field is rendered.
     """
-    return [SelectChoice(code, text) for code, text in vocabulary.items()]
+    return [SelectChoice(code, text) for code, text in _as_dict(vocabulary).items()]
